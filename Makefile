@@ -1,0 +1,27 @@
+# Suara: `make run` starts the portal with demo data; `make test` runs every test.
+.PHONY: setup run test test-smoke lint format bench clean
+
+setup:
+	@bash scripts/bootstrap.sh
+
+run: setup
+	@.venv/bin/python manage.py run_portal
+
+test: setup
+	@bash scripts/test.sh
+
+# The embedded defaults only (SQLite, in-memory layer): the smoke tests.
+test-smoke: setup
+	@env -u DATABASE_URL -u REDIS_URL bash scripts/test.sh -m smoke
+
+lint: setup
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: setup
+	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench: setup
+	@.venv/bin/python bench/pages.py
+
+clean:
+	rm -rf var/static .pytest_cache

@@ -1,0 +1,41 @@
+"""ASGI entry point: HTTP to Django, websockets through origin and auth checks.
+
+Each app that streams lists its routes in ``<app>/routing.py``; the modules
+are named in ``settings.SUARA_WEBSOCKET_ROUTING`` so that ``portal`` never
+imports the apps built on it.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+from portal.env import ConfigError  # noqa: E402
+
+try:
+    from django.core.asgi import get_asgi_application
+
+    django_asgi_app = get_asgi_application()
+except ConfigError as exc:
+    sys.exit(f"Configuration error: {exc}")
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
+
+
+def websocket_routes() -> list:
+    routes: list = []
+    for module in settings.SUARA_WEBSOCKET_ROUTING:
+        routes.extend(import_string(f"{module}.websocket_urlpatterns"))
+    return routes
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes()))),
+    }
+)

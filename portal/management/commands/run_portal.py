@@ -1,0 +1,106 @@
+"""Start the whole portal on this machine: migrate, seed, web server and task worker.
+
+`make run` calls this. It owns the processes it starts: Ctrl-C (or SIGTERM)
+stops them all, and if one dies the others are stopped too, so nothing is
+left running behind a closed terminal.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.management.commands.seed_demo import accounts_table
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class Command(BaseCommand):
+    help = "Migrate, load demo data, and run the web server with a task worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=None, help="Default: $PORT or 8000.")
+        parser.add_argument("--no-seed", action="store_true", help="Skip the demo data.")
+
+    def handle(self, *args, **options):
+        host = options["host"]
+        try:
+            port = options["port"] or int(os.environ.get("PORT", "8000"))
+        except ValueError:
+            raise CommandError(f"PORT={os.environ['PORT']!r} is not a number.") from None
+        if not 0 < port < 65536:
+            raise CommandError(f"PORT={port} must be between 1 and 65535.")
+        if not port_is_free(host, port):
+            raise CommandError(
+                f"Port {port} on {host} is already in use: another Suara (or something else) is running. "
+                f"Stop it, or choose another port: PORT={port + 1} make run"
+            )
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if not options["no_seed"]:
+            call_command("seed_demo", quiet_accounts=True)
+
+        python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
+        web = [
+            python, "-m", "uvicorn", "portal.asgi:application",
+            "--host", host, "--port", str(port),
+            "--no-access-log", "--ws-per-message-deflate", "false", "--ws-max-size", "65536",
+        ]
+        worker = [python, manage, "db_worker", "--interval", "0.5"]
+        processes: list[subprocess.Popen] = []
+
+        def stop_all(*_):
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for process in processes:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+        def interrupted(*_):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupted)
+        try:
+            processes.append(subprocess.Popen(web, cwd=settings.BASE_DIR))
+            processes.append(subprocess.Popen(worker, cwd=settings.BASE_DIR))
+            shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+            self.stdout.write(
+                "\n".join(
+                    [
+                        "",
+                        f"Suara is running at http://{shown_host}:{port}/  (admin: /admin/, health: /healthz)",
+                        "Embedded defaults: SQLite in var/, in-memory live updates, e-mail printed here.",
+                        accounts_table(),
+                        "Press Ctrl-C to stop.",
+                        "",
+                    ]
+                )
+            )
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.5)
+            failed = next(process for process in processes if process.poll() is not None)
+            raise CommandError(f"{' '.join(failed.args[1:4])} stopped with exit code {failed.returncode}.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping Suara…")
+        finally:
+            stop_all()

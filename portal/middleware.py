@@ -1,0 +1,65 @@
+"""Request-wide guards: the admin's CSP, and a second factor for staff."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.rules import has_staff_role
+
+DEMO_EMAIL_DOMAIN = "demo.suara.test"
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Give Wagtail's admin its own CSP; the public site keeps the strict one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.SUARA_ADMIN_PATH_PREFIXES) and not hasattr(response, "_csp_config"):
+            response._csp_config = settings.SUARA_ADMIN_CSP
+        return response
+
+
+# Paths where staff handle other people's data.
+PROTECTED_PREFIXES = ("/workspace/", "/admin/")
+
+
+def is_mfa_exempt(user) -> bool:
+    """Only the seeded demo staff, and only when development allows it."""
+    return bool(settings.SUARA_MFA_EXEMPT_DEMO and user.email.lower().endswith("@" + DEMO_EMAIL_DOMAIN))
+
+
+def needs_second_factor(user) -> bool:
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return has_staff_role(user) and not is_mfa_exempt(user) and not is_mfa_enabled(user)
+
+
+class StaffSecondFactorMiddleware:
+    """Send staff without a second factor to set one up before the workspace or admin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.path.startswith(PROTECTED_PREFIXES)
+            and user is not None
+            and user.is_authenticated
+            and needs_second_factor(user)
+        ):
+            messages.warning(
+                request,
+                _("Your role gives you access to other people's cases. Set up a second factor to continue."),
+            )
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

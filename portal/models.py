@@ -1,0 +1,148 @@
+"""The people and bodies that act in Suara: users, organizations, memberships."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address.
+
+    ``first_name``/``last_name`` stay for Wagtail's sake but are optional;
+    ``display_name`` is what Suara shows, because many people in the region
+    use a single name.
+    """
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+    def get_full_name(self) -> str:
+        return self.display_name or " ".join(p for p in (self.first_name, self.last_name) if p) or self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.first_name or self.email.split("@")[0]
+
+
+class Organization(models.Model):
+    """A body that acts in Suara: a union, an employers' organization, an agency."""
+
+    class Kind(models.TextChoices):
+        WORKERS = "workers", _("Workers' organization")
+        EMPLOYERS = "employers", _("Employers' organization")
+        GOVERNMENT = "government", _("Government agency")
+        OTHER = "other", _("Other organization")
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    verified = models.BooleanField(
+        _("verified"), default=False, help_text=_("Checked by the portal's staff: the body exists and is who it says.")
+    )
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code, e.g. TH."))
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.short_name or self.name, allow_unicode=True)[:80]
+        super().save(*args, **kwargs)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def staff_roles(self):
+        return self.filter(role__in=Membership.STAFF_ROLES)
+
+
+class Membership(models.Model):
+    """What a person may do for an organization."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        REPRESENTATIVE = "representative", _("Representative")
+        CASE_OFFICER = "case_officer", _("Case officer")
+        SUPERVISOR = "supervisor", _("Supervisor")
+        EDITOR = "editor", _("Editor")
+        ADMIN = "admin", _("Administrator")
+
+    # Roles that handle other people's cases or publish for a body: they must
+    # sign in with a second factor.
+    STAFF_ROLES = frozenset({Role.CASE_OFFICER, Role.SUPERVISOR, Role.EDITOR, Role.ADMIN})
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "role"], name="membership_unique_role"),
+        ]
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"

@@ -1,0 +1,54 @@
+"""Who may act for which organization.
+
+Plain predicates over active memberships. Every view, form, service and API
+endpoint that acts "on behalf of" an organization asks these, and the same
+question is asked again when the action is submitted, not only when a form
+is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from portal.models import Membership, Organization
+
+# Who may speak for an organization in public (consultation responses,
+# grievances on behalf of members): its verified representatives and admins.
+SPEAK_FOR_ROLES = frozenset({Membership.Role.REPRESENTATIVE, Membership.Role.ADMIN})
+
+
+def _authenticated(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def has_role(user, organization: Organization, roles: Iterable[str]) -> bool:
+    """True when ``user`` holds one of ``roles`` in ``organization``, actively."""
+    if not _authenticated(user) or organization is None:
+        return False
+    return Membership.objects.active().filter(user=user, organization=organization, role__in=list(roles)).exists()
+
+
+def can_act_for(user, organization: Organization) -> bool:
+    """May ``user`` speak for ``organization``? Only a verified body's representatives."""
+    return bool(organization is not None and organization.verified) and has_role(user, organization, SPEAK_FOR_ROLES)
+
+
+def organizations_user_can_act_for(user):
+    """The verified organizations ``user`` may speak for (for choice fields)."""
+    if not _authenticated(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        verified=True,
+        memberships__user=user,
+        memberships__active=True,
+        memberships__role__in=list(SPEAK_FOR_ROLES),
+    ).distinct()
+
+
+def has_staff_role(user) -> bool:
+    """Handles other people's data or publishes for a body: needs a second factor."""
+    if not _authenticated(user):
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.active().staff_roles().filter(user=user).exists()

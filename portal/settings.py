@@ -1,0 +1,355 @@
+"""Suara's settings: one module, every deploy-time choice from the environment.
+
+Development (the default) runs on embedded pieces: SQLite in ``var/``, an
+in-memory channel layer and cache, e-mail to the console. Production
+(``DJANGO_ENV=production``) refuses to start without a real secret key and
+allowed hosts, never runs with DEBUG, and passes ``manage.py check --deploy``.
+See the README for the full list of variables.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from portal.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    parse_email_url,
+    validate_redis_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SUARA_VAR_DIR") or BASE_DIR / "var")
+
+DJANGO_ENV = env_choice("DJANGO_ENV", ("development", "production"), "development")
+PRODUCTION = DJANGO_ENV == "production"
+
+DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ConfigError("DEBUG=true is refused when DJANGO_ENV=production: it shows secrets and personal data in error pages.")
+
+# --- Secret key -------------------------------------------------------------
+# A fixed key in the code would sign every installation's sessions and PIN
+# capabilities with the same secret. Development generates one per checkout
+# (kept in var/ so sign-ins survive restarts); production must be given one.
+_INSECURE_KEY_MARKERS = ("django-insecure", "change-me", "changeme", "secret", "dev")
+SECRET_KEY = env_str("SECRET_KEY")
+if PRODUCTION:
+    if not SECRET_KEY:
+        raise ConfigError("SECRET_KEY is not set; production needs a random value of at least 50 characters.")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.lower().startswith(_INSECURE_KEY_MARKERS):
+        raise ConfigError("SECRET_KEY looks like a default or is too short; use at least 50 random characters.")
+elif not SECRET_KEY:
+    _key_file = VAR_DIR / "secret_key"
+    try:
+        SECRET_KEY = _key_file.read_text().strip()
+    except FileNotFoundError:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = secrets.token_urlsafe(64)
+        _key_file.write_text(SECRET_KEY)
+        _key_file.chmod(0o600)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS is not set; production needs the host names it serves, comma-separated.")
+if PRODUCTION and "*" in ALLOWED_HOSTS:
+    raise ConfigError("ALLOWED_HOSTS='*' is refused in production; name the hosts.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not _origin.startswith(("https://", "http://")):
+        raise ConfigError(f"CSRF_TRUSTED_ORIGINS entry {_origin!r} must start with https:// (or http://).")
+
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if not PRODUCTION else None)
+if PRODUCTION and not SITE_URL:
+    SITE_URL = f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAIL_SITE_NAME = "Suara"
+
+# --- Applications -----------------------------------------------------------
+INSTALLED_APPS = [
+    "daphne",  # replaces runserver with an ASGI one, so websockets work in development
+    "portal",
+    "home",
+    "grievances",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "portal.apps.SuaraUsersAppConfig",  # wagtail.users with our user forms
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "channels",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # After the CSP middleware so that its response hook runs first and can
+    # choose the admin's looser policy before the header is written.
+    "portal.middleware.AdminContentSecurityPolicyMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "portal.middleware.StaffSecondFactorMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+ASGI_APPLICATION = "portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+# --- Data -------------------------------------------------------------------
+DATABASES = {
+    "default": parse_database_url(env_str("DATABASE_URL", "sqlite:///var/suara.sqlite3"), base_dir=BASE_DIR),
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "portal.User"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    validate_redis_url(REDIS_URL)
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "suara",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "prefix": "suara"},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "suara"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Background work (PDFs, e-mail, SLA sweeps) goes through django.tasks into
+# the database; `manage.py db_worker` runs it. Works on SQLite and PostgreSQL.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# --- E-mail -----------------------------------------------------------------
+globals().update(parse_email_url(env_str("EMAIL_URL", "console://"), base_dir=BASE_DIR))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Suara <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if PRODUCTION and EMAIL_BACKEND.endswith("console.EmailBackend"):  # noqa: F821 - set by parse_email_url
+    raise ConfigError("EMAIL_URL is not set; production must send verification e-mail (smtp://user:pass@host:587?tls=1).")
+
+# --- Authentication (django-allauth) ----------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/my/"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Suara] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+ACCOUNT_FORMS = {"signup": "portal.forms.SignupForm"}
+# allauth's rate limits are on by default; these make them explicit.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Suara"
+# How many reverse proxies in front of us may set X-Forwarded-For; allauth
+# uses it for rate limits per client address. 0 means "trust REMOTE_ADDR".
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Demo staff accounts may skip the second factor on a laptop only; production
+# never exempts anyone, whatever the environment says.
+SUARA_MFA_EXEMPT_DEMO = (not PRODUCTION) and env_bool("SUARA_MFA_EXEMPT_DEMO", True)
+
+# --- Internationalisation ---------------------------------------------------
+LANGUAGE_CODE = "en"
+# Only languages whose catalogues exist are offered: a switcher that offers a
+# language and then shows English would also give screen readers a wrong lang.
+LANGUAGES = [("en", _("English"))]
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Bangkok")
+USE_TZ = True
+
+# --- Files ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+# Attachments never live under MEDIA_ROOT: they are served only through views
+# that check the case's read gate.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# In development whitenoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Security ---------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    if ALLAUTH_TRUSTED_PROXY_COUNT:
+        # The proxy terminates TLS and says so; without a proxy nobody may.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# The public site runs no inline script at all; the nonce is there for the
+# rare tag that needs one. Wagtail's admin gets its own, looser policy
+# (portal.middleware.AdminContentSecurityPolicyMiddleware).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SUARA_ADMIN_CSP = {
+    "default-src": [CSP.SELF],
+    # Wagtail's admin still writes a few inline <script> blocks (date pickers,
+    # inline panels) and inline styles; nothing is loaded from elsewhere.
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.SELF],
+}
+SUARA_ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+
+# --- Wagtail ----------------------------------------------------------------
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "ods", "csv", "txt"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_I18N_ENABLED = False
+
+# --- Logging ----------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "daphne": {"level": "WARNING"},
+        # The task worker prints each task itself; the logger would say it twice.
+        "django.tasks": {"level": "WARNING"},
+    },
+}
+
+# --- Realtime ---------------------------------------------------------------
+# Modules with a `websocket_urlpatterns` list, mounted under /ws/ by asgi.py.
+SUARA_WEBSOCKET_ROUTING = ["portal.routing"]
