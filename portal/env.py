@@ -144,7 +144,9 @@ def validate_redis_url(url: str, *, name: str = "REDIS_URL") -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss", "unix"):
         raise ConfigError(f"{name}={url!r} must start with redis://, rediss:// or unix://.")
-    if parts.scheme != "unix" and not parts.hostname:
+    if parts.scheme == "unix":
+        return url
+    if not parts.hostname:
         raise ConfigError(f"{name}={url!r} names no host: use redis://127.0.0.1:6379/0.")
     _port(name, parts)
     db = parts.path.lstrip("/")
@@ -154,20 +156,22 @@ def validate_redis_url(url: str, *, name: str = "REDIS_URL") -> str:
 
 
 def parse_email_url(url: str, *, name: str = "EMAIL_URL", base_dir: Path) -> dict:
-    """``console://``, ``file:///var/mail``, ``locmem://``, ``smtp://user:pass@host:587?tls=1``, ``smtps://…``."""
+    """A ``MAILERS`` entry from ``console://``, ``file:///var/mail``, ``locmem://``,
+    ``smtp://user:pass@host:587?tls=1`` or ``smtps://user:pass@host:465``."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    if scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    if scheme == "dummy":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    simple = {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "locmem": "django.core.mail.backends.locmem.EmailBackend",
+        "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    if scheme in simple:
+        return {"BACKEND": simple[scheme]}
     if scheme == "file":
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(_url_path(unquote(parts.path) or "/var/mail", base_dir)),
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(_url_path(unquote(parts.path) or "/var/mail", base_dir))},
         }
     if scheme in ("smtp", "smtps", "smtp+tls"):
         if not parts.hostname:
@@ -176,13 +180,15 @@ def parse_email_url(url: str, *, name: str = "EMAIL_URL", base_dir: Path) -> dic
         use_ssl = scheme == "smtps"
         use_tls = scheme == "smtp+tls" or options.get("tls", "").lower() in _TRUE
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": port or (465 if use_ssl else 587 if use_tls else 25),
-            "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-            "EMAIL_USE_SSL": use_ssl,
-            "EMAIL_USE_TLS": use_tls,
-            "EMAIL_TIMEOUT": 10,
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname,
+                "port": port or (465 if use_ssl else 587 if use_tls else 25),
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_ssl": use_ssl,
+                "use_tls": use_tls,
+                "timeout": 10,
+            },
         }
     raise ConfigError(f"{name}={url!r}: use console://, file:///path, smtp://host:port or smtps://host:port.")

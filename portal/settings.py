@@ -189,10 +189,10 @@ TASKS = {
 }
 
 # --- E-mail -----------------------------------------------------------------
-globals().update(parse_email_url(env_str("EMAIL_URL", "console://"), base_dir=BASE_DIR))
+MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"), base_dir=BASE_DIR)}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Suara <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-if PRODUCTION and EMAIL_BACKEND.endswith("console.EmailBackend"):  # noqa: F821 - set by parse_email_url
+if PRODUCTION and MAILERS["default"]["BACKEND"].endswith("console.EmailBackend"):
     raise ConfigError("EMAIL_URL is not set; production must send verification e-mail (smtp://user:pass@host:587?tls=1).")
 
 # --- Authentication (django-allauth) ----------------------------------------

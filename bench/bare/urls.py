@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bench.bare.views import page
+
+urlpatterns = [path("", page)]

@@ -1,0 +1,71 @@
+"""/healthz names what is down; pages keep serving when Redis stops."""
+
+import pytest
+from channels.layers import channel_layers
+
+from portal.cache import ResilientRedisCache
+
+pytestmark = pytest.mark.django_db
+
+
+def redis_settings(url: str) -> dict:
+    return {
+        "CACHES": {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": url, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}},
+        "CHANNEL_LAYERS": {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [{"address": url, "socket_connect_timeout": 1}]}}},
+    }
+
+
+@pytest.fixture
+def on_redis(settings, redis_server):
+    """Point the cache and channel layer at a redis-server this test may stop."""
+    for name, value in redis_settings(redis_server.url).items():
+        setattr(settings, name, value)
+    channel_layers.backends.clear()
+    ResilientRedisCache._down_until = 0.0
+    yield redis_server
+    channel_layers.backends.clear()
+    ResilientRedisCache._down_until = 0.0
+
+
+@pytest.mark.smoke
+def test_healthz_is_up_on_the_embedded_defaults(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "up"
+    assert set(body["checks"]) == {"database", "cache", "channel_layer", "tasks"}
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.services
+def test_healthz_reports_a_stopped_redis_as_down_while_pages_still_serve(client, on_redis, home_page):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 200
+
+    on_redis.stop()
+
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["down"] == ["cache", "channel_layer"]
+    assert body["checks"]["database"]["status"] == "up"
+    assert "Connection" in body["checks"]["cache"]["error"] or "Error" in body["checks"]["cache"]["error"]
+    # The site itself keeps working without its cache.
+    page = client.get("/")
+    assert page.status_code == 200 and home_page.title in page.content.decode()
+
+
+def test_healthz_reports_a_task_queue_nobody_drains(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.tasks import ping
+
+    result = ping.enqueue()
+    DBTaskResult.objects.filter(id=result.id).update(enqueued_at=timezone.now() - timedelta(minutes=10))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["tasks"]
+    assert "worker" in response.json()["checks"]["tasks"]["error"]
