@@ -106,6 +106,20 @@ def libpq_url(url: str, database: str | None = None) -> str:
     return urlunsplit(("postgresql", parts.netloc, path, parts.query, ""))
 
 
+def without_persistent_connections(url: str) -> str:
+    """The URL with ?conn_max_age=0, as Django asks for under ASGI.
+
+    Under ASGI each request's sync code runs in a fresh thread, so a
+    persistent connection is never reused and never closed: with the
+    default conn_max_age=60 uvicorn runs PostgreSQL out of connections
+    ("too many clients") within seconds of load.
+    """
+    parts = urlsplit(url)
+    query = "&".join(item for item in parts.query.split("&") if item and not item.startswith("conn_max_age="))
+    query = f"{query}&conn_max_age=0" if query else "conn_max_age=0"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
 def ensure_database(url: str) -> None:
     """Check that PostgreSQL answers; create the database when it does not exist yet."""
     import psycopg
@@ -145,6 +159,40 @@ def check_redis(url: str) -> None:
 def first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def cpu_busy(seconds: float = 1.0) -> float | None:
+    """The share of all cores in use over a short sample (Linux); None elsewhere."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        return idle, sum(fields[:8])
+
+    try:
+        idle_before, total_before = sample()
+        time.sleep(seconds)
+        idle_after, total_after = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    total = total_after - total_before
+    return 1 - (idle_after - idle_before) / total if total else None
+
+
+def describe_machine() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "?"
+
+    return (
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, Django {ver('django')}, "
+        f"Wagtail {ver('wagtail')}, gunicorn {ver('gunicorn')}, uvicorn {ver('uvicorn')}"
+    )
 
 
 # --- The environments -------------------------------------------------------
@@ -422,7 +470,7 @@ def count_queries_here() -> None:
 
     django.setup()
     from django.core.cache import caches
-    from django.db import connection, connections
+    from django.db import close_old_connections, connection, connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -450,6 +498,9 @@ def count_queries_here() -> None:
         Client(HTTP_HOST=HOST).get("/")
     calls["cache"].clear()
     calls["health_checks"] = 0
+    # The test client leaves out what a server does when a request starts:
+    # close_old_connections(), which arms CONN_HEALTH_CHECKS' "SELECT 1".
+    close_old_connections()
     with CaptureQueriesContext(connection) as captured:
         response = Client(HTTP_HOST=HOST).get("/")
     print(
@@ -551,12 +602,17 @@ def main() -> int:
         check_redis(redis_url)
         env = portal_env(database_url, redis_url, work / "var")
 
+        say(f"Machine: {describe_machine()}")
         say(f"Preparing the portal (DJANGO_ENV=production, {urlsplit(database_url).path.lstrip('/')}, Redis)")
         prepare_portal(env, work)
 
-        gunicorn = [str(BIN / "gunicorn"), "-w", "2", "-b", f"{HOST}:{{port}}"]
+        # --no-control-socket: two gunicorns would otherwise fight over
+        # ~/.gunicorn/gunicorn.ctl (and over one someone else may be using).
+        gunicorn = [str(BIN / "gunicorn"), "-w", "2", "-b", f"{HOST}:{{port}}", "--no-control-socket"]
         home = Server("home, gunicorn -w 2", gunicorn + ["portal.wsgi:application"], env, work / "home.log")
-        bare = Server("bare Django, gunicorn -w 2", gunicorn + ["bench.bare.wsgi:application"], bare_env(), work / "bare.log")
+        bare = Server(
+            "bare Django, gunicorn -w 2", gunicorn + ["bench.bare.wsgi:application"], bare_env(), work / "bare.log"
+        )
         servers += [home, bare]
         for server in servers:
             server.start()
@@ -581,7 +637,9 @@ def main() -> int:
         cache_calls = ", ".join(f"{name} {n}" for name, n in sorted(counted["cache_calls"].items())) or "none"
         say(f"  {counted['queries']} queries, cache calls: {cache_calls}, health checks: {counted['health_checks']}")
 
-        say(f"Loading with wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {WARMUP_SECONDS}s warm-up)")
+        say(
+            f"Loading with wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {WARMUP_SECONDS}s warm-up)"
+        )
         home_load = load(home, args)
         bare_load = load(bare, args)
         if not args.no_uvicorn:
@@ -589,7 +647,8 @@ def main() -> int:
                 server.stop()  # leave the cores to the next one
             uvicorn = [str(BIN / "uvicorn"), "portal.asgi:application", "--workers", "2", "--host", HOST]
             uvicorn += ["--port", "{port}", "--no-access-log", "--lifespan", "off"]
-            asgi = Server("home, uvicorn --workers 2", uvicorn, env, work / "uvicorn.log")
+            asgi_env = dict(env, DATABASE_URL=without_persistent_connections(database_url))
+            asgi = Server("home, uvicorn --workers 2", uvicorn, asgi_env, work / "uvicorn.log")
             servers.append(asgi)
             asgi.start()
             asgi.wait_ready()

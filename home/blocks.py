@@ -12,7 +12,9 @@ class CallToActionBlock(blocks.StructBlock):
     title = blocks.CharBlock(max_length=80, label=_("Title"))
     text = blocks.TextBlock(required=False, max_length=300, label=_("Text"))
     link_page = blocks.PageChooserBlock(required=False, label=_("Page"))
-    link_url = blocks.CharBlock(required=False, max_length=200, label=_("Or an address on this site"), help_text=_("e.g. /grievances/new/"))
+    link_url = blocks.CharBlock(
+        required=False, max_length=200, label=_("Or an address on this site"), help_text=_("e.g. /grievances/new/")
+    )
     link_text = blocks.CharBlock(max_length=60, label=_("Link text"))
 
     class Meta:
@@ -23,7 +25,9 @@ class CallToActionBlock(blocks.StructBlock):
         result = super().clean(value)
         url = result.get("link_url", "")
         if url and not url.startswith("/"):
-            raise StructBlockValidationError({"link_url": ValidationError(_("Use an address on this site, starting with /."))})
+            raise StructBlockValidationError(
+                {"link_url": ValidationError(_("Use an address on this site, starting with /."))}
+            )
         return result
 
 
@@ -37,7 +41,9 @@ class QuoteBlock(blocks.StructBlock):
 
 
 class BaseStreamBlock(blocks.StreamBlock):
-    heading = blocks.CharBlock(form_classname="title", icon="title", template="home/blocks/heading.html", label=_("Heading"))
+    heading = blocks.CharBlock(
+        form_classname="title", icon="title", template="home/blocks/heading.html", label=_("Heading")
+    )
     paragraph = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "h3"], label=_("Paragraph"))
     image = ImageBlock(label=_("Image"))
     quote = QuoteBlock()

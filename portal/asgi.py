@@ -10,7 +10,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-from portal.env import ConfigError  # noqa: E402
+from portal.env import ConfigError
 
 try:
     from django.core.asgi import get_asgi_application
@@ -19,11 +19,11 @@ try:
 except ConfigError as exc:
     sys.exit(f"Configuration error: {exc}")
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.utils.module_loading import import_string  # noqa: E402
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 
 def websocket_routes() -> list:

@@ -51,8 +51,12 @@ ORGANIZATIONS = (
 ACCOUNTS = (
     DemoAccount("beneficiary", "Malee", "beneficiary: lodges and follows grievances"),
     DemoAccount("member", "Somchai", "union member (Platform Riders' Union)", (("riders", Role.MEMBER),)),
-    DemoAccount("union.rep", "Ananya", "union representative (Platform Riders' Union)", (("riders", Role.REPRESENTATIVE),)),
-    DemoAccount("union.editor", "Lan", "workers' organization editor (FIW)", (("fiw", Role.EDITOR), ("fiw", Role.MEMBER))),
+    DemoAccount(
+        "union.rep", "Ananya", "union representative (Platform Riders' Union)", (("riders", Role.REPRESENTATIVE),)
+    ),
+    DemoAccount(
+        "union.editor", "Lan", "workers' organization editor (FIW)", (("fiw", Role.EDITOR), ("fiw", Role.MEMBER))
+    ),
     DemoAccount("employers.rep", "Budi", "employers' representative (NEF)", (("nef", Role.REPRESENTATIVE),)),
     DemoAccount("officer", "Nimal", "case officer (Social Security Office)", (("sso", Role.CASE_OFFICER),)),
     DemoAccount("officer.labour", "Thida", "case officer (Labour Protection)", (("dlpw", Role.CASE_OFFICER),)),

@@ -114,7 +114,8 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path) 
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
                 ),
             },
         }
@@ -136,7 +137,9 @@ def parse_database_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path) 
         }
         return config
     if not scheme:
-        raise ConfigError(f"{name}={url!r} is not a URL: use postgres://user@host:5432/dbname or sqlite:///var/suara.sqlite3.")
+        raise ConfigError(
+            f"{name}={url!r} is not a URL: use postgres://user@host:5432/dbname or sqlite:///var/suara.sqlite3."
+        )
     raise ConfigError(f"{name} uses {scheme!r}; Suara supports postgres:// and sqlite:// only.")
 
 

@@ -61,12 +61,7 @@ def check_channel_layer() -> str:
 def check_task_backend() -> str:
     from django_tasks_db.models import DBTaskResult
 
-    oldest = (
-        DBTaskResult.objects.ready()
-        .order_by("enqueued_at")
-        .values_list("enqueued_at", flat=True)
-        .first()
-    )
+    oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
     if oldest is not None and (timezone.now() - oldest).total_seconds() > STALE_TASK_SECONDS:
         raise RuntimeError(f"a task has waited since {oldest.isoformat()}: is a worker running?")
     return "database"

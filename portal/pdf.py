@@ -51,7 +51,7 @@ class AssetFetcher(URLFetcher):
         self.refused: list[tuple[str, str]] = []
         self.served: list[str] = []
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:  # noqa: ARG002 - WeasyPrint's signature
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         try:
             response = self._resolve(url)
         except AssetRefused as exc:

@@ -35,7 +35,9 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
-    raise ConfigError("DEBUG=true is refused when DJANGO_ENV=production: it shows secrets and personal data in error pages.")
+    raise ConfigError(
+        "DEBUG=true is refused when DJANGO_ENV=production: it shows secrets and personal data in error pages."
+    )
 
 # --- Secret key -------------------------------------------------------------
 # A fixed key in the code would sign every installation's sessions and PIN
@@ -193,7 +195,9 @@ MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"), base_d
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Suara <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if PRODUCTION and MAILERS["default"]["BACKEND"].endswith("console.EmailBackend"):
-    raise ConfigError("EMAIL_URL is not set; production must send verification e-mail (smtp://user:pass@host:587?tls=1).")
+    raise ConfigError(
+        "EMAIL_URL is not set; production must send verification e-mail (smtp://user:pass@host:587?tls=1)."
+    )
 
 # --- Authentication (django-allauth) ----------------------------------------
 AUTHENTICATION_BACKENDS = [

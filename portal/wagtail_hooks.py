@@ -20,7 +20,9 @@ class OrganizationViewSet(ModelViewSet):
         FieldPanel("name"),
         FieldRowPanel([FieldPanel("short_name"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("verified")]),
-        MultiFieldPanel([FieldRowPanel([FieldPanel("country"), FieldPanel("region")]), FieldPanel("website")], _("Where")),
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("country"), FieldPanel("region")]), FieldPanel("website")], _("Where")
+        ),
     ]
 
 

@@ -5,7 +5,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-from portal.env import ConfigError  # noqa: E402
+from portal.env import ConfigError
 
 try:
     from django.core.wsgi import get_wsgi_application

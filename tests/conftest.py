@@ -14,6 +14,12 @@ from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items):
+    # Browser tests last: they flush the database (transactional) and hold an
+    # event loop while the browser is open.
+    items.sort(key=lambda item: "/e2e/" in str(item.path))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for a test suite.
@@ -85,7 +91,9 @@ def home_page(db):
     if page is None:
         Locale.objects.get_or_create(language_code="en")
         root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
-        page = root.add_child(instance=HomePage(title="Suara: be heard on social protection", slug="home", intro="Welcome"))
+        page = root.add_child(
+            instance=HomePage(title="Suara: be heard on social protection", slug="home", intro="Welcome")
+        )
     if not Site.objects.filter(is_default_site=True).exists():
         Site.objects.create(hostname="localhost", root_page=page, is_default_site=True, site_name="Suara")
     return page
@@ -109,7 +117,19 @@ class RedisServer:
             pytest.fail("redis-server is not installed; install Debian's redis-server package")
         self.port = free_port()
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

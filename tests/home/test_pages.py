@@ -16,7 +16,12 @@ def test_the_home_page_offers_the_three_ways_in(client, home_page):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    for link in ('href="/grievances/new/"', 'href="/grievances/track/"', 'href="/consultations/"', 'href="/accounts/login/"'):
+    for link in (
+        'href="/grievances/new/"',
+        'href="/grievances/track/"',
+        'href="/consultations/"',
+        'href="/accounts/login/"',
+    ):
         assert link in html
     assert '<html lang="en" dir="ltr">' in html
     assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html

@@ -20,7 +20,12 @@ def confirmation_link(message) -> str:
 def test_sign_up_sends_a_verification_mail_and_the_link_signs_the_person_in(client, mailoutbox, home_page):
     response = client.post(
         reverse("account_signup"),
-        {"display_name": "Ananya", "email": "Ananya@Example.org", "password1": "a long pass phrase", "password2": "a long pass phrase"},
+        {
+            "display_name": "Ananya",
+            "email": "Ananya@Example.org",
+            "password1": "a long pass phrase",
+            "password2": "a long pass phrase",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")

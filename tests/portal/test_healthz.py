@@ -10,8 +10,19 @@ pytestmark = pytest.mark.django_db
 
 def redis_settings(url: str) -> dict:
     return {
-        "CACHES": {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": url, "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}},
-        "CHANNEL_LAYERS": {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [{"address": url, "socket_connect_timeout": 1}]}}},
+        "CACHES": {
+            "default": {
+                "BACKEND": "portal.cache.ResilientRedisCache",
+                "LOCATION": url,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        },
+        "CHANNEL_LAYERS": {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [{"address": url, "socket_connect_timeout": 1}]},
+            }
+        },
     }
 
 

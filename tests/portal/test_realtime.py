@@ -1,9 +1,10 @@
 """portal.realtime: events leave after commit, and a broken layer never breaks a request."""
 
+import asyncio
 import logging
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from django.db import transaction
 
@@ -12,48 +13,52 @@ from portal.realtime import broadcast, group_name
 pytestmark = pytest.mark.django_db
 
 
-def listen(group: str) -> str:
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group, channel)
-    return channel
+def heard(group: str, callbacks) -> list:
+    """What a subscriber of ``group`` hears before and after ``callbacks`` (the commit) run.
 
+    Subscribing and receiving happen in one event loop, as in a consumer: the
+    Redis layer ties channels to the loop that made them, and a cancelled
+    receive unsubscribes, so one receive is kept waiting throughout.
+    """
 
-def receive(channel: str, timeout: float = 1.0):
-    import asyncio
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        receiving = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0.2)
+        before = receiving.result() if receiving.done() else None
+        for callback in callbacks:
+            await sync_to_async(callback)()
+        done, _ = await asyncio.wait({receiving}, timeout=2.0)
+        after = receiving.result() if done and before is None else None
+        receiving.cancel()
+        await layer.group_discard(group, channel)
+        return [before, after]
 
-    layer = get_channel_layer()
-
-    async def bounded():
-        try:
-            return await asyncio.wait_for(layer.receive(channel), timeout)
-        except TimeoutError:
-            return None
-
-    return async_to_sync(bounded)()
+    return async_to_sync(scenario)()
 
 
 @pytest.mark.smoke
 def test_an_event_is_sent_only_after_the_transaction_commits(django_capture_on_commit_callbacks):
-    channel = listen("case.1.public")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         broadcast("case.1.public", "status", {"status": "acknowledged"})
-    assert receive(channel, timeout=0.1) is None  # nothing before commit
-    for callback in callbacks:
-        callback()
-    assert receive(channel) == {"type": "portal.event", "event": "status", "payload": {"status": "acknowledged"}}
+    assert len(callbacks) == 1
+    before, after = heard("case.1.public", callbacks)
+    assert before is None
+    assert after == {"type": "portal.event", "event": "status", "payload": {"status": "acknowledged"}}
 
 
 def test_a_rolled_back_change_is_never_announced(django_capture_on_commit_callbacks):
-    channel = listen("case.2.public")
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         try:
             with transaction.atomic():
                 broadcast("case.2.public", "status", {"status": "resolved"})
                 raise RuntimeError("the service failed")
         except RuntimeError:
             pass
-    assert receive(channel, timeout=0.1) is None
+    assert callbacks == []
+    assert heard("case.2.public", callbacks) == [None, None]
 
 
 @pytest.mark.services

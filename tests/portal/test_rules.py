@@ -55,7 +55,14 @@ def test_anonymous_and_inactive_users_act_for_nobody(union):
 
 @pytest.mark.parametrize(
     ("role", "staff"),
-    [(R.MEMBER, False), (R.REPRESENTATIVE, False), (R.CASE_OFFICER, True), (R.SUPERVISOR, True), (R.EDITOR, True), (R.ADMIN, True)],
+    [
+        (R.MEMBER, False),
+        (R.REPRESENTATIVE, False),
+        (R.CASE_OFFICER, True),
+        (R.SUPERVISOR, True),
+        (R.EDITOR, True),
+        (R.ADMIN, True),
+    ],
 )
 def test_staff_roles_are_the_ones_that_need_a_second_factor(union, role, staff):
     assert has_staff_role(MembershipFactory(organization=union, role=role).user) is staff

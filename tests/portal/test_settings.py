@@ -75,7 +75,9 @@ def test_production_with_real_secret_passes_check_deploy(subprocess_env):
 
 def test_production_never_exempts_demo_accounts_from_the_second_factor(subprocess_env):
     env = {**subprocess_env, **PRODUCTION, "SUARA_MFA_EXEMPT_DEMO": "true"}
-    result = manage(env, "shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SUARA_MFA_EXEMPT_DEMO)")
+    result = manage(
+        env, "shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SUARA_MFA_EXEMPT_DEMO)"
+    )
     assert result.stdout.strip() == "False", result.stderr
 
 

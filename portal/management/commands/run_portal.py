@@ -58,9 +58,19 @@ class Command(BaseCommand):
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         web = [
-            python, "-m", "uvicorn", "portal.asgi:application",
-            "--host", host, "--port", str(port),
-            "--no-access-log", "--ws-per-message-deflate", "false", "--ws-max-size", "65536",
+            python,
+            "-m",
+            "uvicorn",
+            "portal.asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--ws-per-message-deflate",
+            "false",
+            "--ws-max-size",
+            "65536",
         ]
         worker = [python, manage, "db_worker", "--interval", "0.5"]
         processes: list[subprocess.Popen] = []
@@ -83,7 +93,7 @@ class Command(BaseCommand):
         try:
             processes.append(subprocess.Popen(web, cwd=settings.BASE_DIR))
             processes.append(subprocess.Popen(worker, cwd=settings.BASE_DIR))
-            shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+            shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - only compared, never bound
             self.stdout.write(
                 "\n".join(
                     [

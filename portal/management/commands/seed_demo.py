@@ -48,7 +48,9 @@ class Command(BaseCommand):
                 user=user, email=account.email, defaults={"verified": True, "primary": True}
             )
             for slug, role in account.memberships:
-                _, was_created = Membership.objects.get_or_create(user=user, organization=organizations[slug], role=role)
+                _, was_created = Membership.objects.get_or_create(
+                    user=user, organization=organizations[slug], role=role
+                )
                 created += was_created
         for step in self.extra_steps():
             created += step()
