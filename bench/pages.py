@@ -18,7 +18,8 @@ What it measures, on this machine, in one run:
   transferred (headers and bodies, asked for with ``Accept-Encoding: gzip``);
   1 KB = 1000 bytes, as browser tools count.
 * For comparison only, the home page on ``uvicorn portal.asgi:application
-  --workers 2`` (skip it with ``--no-uvicorn``).
+  --workers 2`` (skip it with ``--no-uvicorn``). Its DATABASE_URL gets
+  ``?conn_max_age=0``: Django's persistent connections leak under ASGI.
 
 Load comes from ``wrk`` (a short warm-up, then the measured run). The script
 starts and stops every server itself, on free ports of 127.0.0.1, and talks
@@ -28,6 +29,7 @@ Run it from the project root::
 
     make bench                      # or: .venv/bin/python bench/pages.py
     .venv/bin/python bench/pages.py --duration 20 --connections 32
+    .venv/bin/python bench/pages.py --help      # --no-uvicorn, --strict, --keep-logs
 
 Environment: ``DATABASE_URL`` (default
 ``postgres://root@127.0.0.1:5432/suara_bench``, created when missing; its
@@ -637,6 +639,11 @@ def main() -> int:
         cache_calls = ", ".join(f"{name} {n}" for name, n in sorted(counted["cache_calls"].items())) or "none"
         say(f"  {counted['queries']} queries, cache calls: {cache_calls}, health checks: {counted['health_checks']}")
 
+        busy = cpu_busy()
+        if busy is not None:
+            say(f"CPU in use before the load, servers idle: {busy:.0%}")
+            if busy > 0.2:
+                say("  warning: something else is using the CPU; the figures will be low and noisy.")
         say(
             f"Loading with wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {WARMUP_SECONDS}s warm-up)"
         )
@@ -652,7 +659,8 @@ def main() -> int:
             servers.append(asgi)
             asgi.start()
             asgi.wait_ready()
-            load(asgi, args)
+            asgi_load = load(asgi, args)
+            say(f"  uvicorn serves the home page at {asgi_load.rps / home_load.rps:.2f}x gunicorn's rate")
 
         ratio = home_load.rps / bare_load.rps
         queries = counted["queries"]

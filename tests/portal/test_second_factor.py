@@ -84,3 +84,15 @@ def test_the_exemption_never_covers_a_real_address(client, officer, settings):
 def test_anonymous_visitors_are_asked_to_sign_in(client):
     response = client.get("/workspace/")
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_set_up_page_works_in_the_site_layout(client, officer):
+    client.force_login(officer)
+    response = client.get("/workspace/", follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # allauth first asks for the password again (the session is not fresh),
+    # then shows the authenticator set-up; both in the site's own layout.
+    assert response.redirect_chain[0][0].startswith(reverse("mfa_activate_totp"))
+    assert '<main id="main"' in html and 'name="password"' in html
+    assert "Set up a second factor to continue" in html
