@@ -357,3 +357,7 @@ LOGGING = {
 # --- Realtime ---------------------------------------------------------------
 # Modules with a `websocket_urlpatterns` list, mounted under /ws/ by asgi.py.
 SUARA_WEBSOCKET_ROUTING = ["portal.routing"]
+
+# Functions `seed(*, organizations, users, stdout) -> int` that add each app's
+# demo data; `manage.py seed_demo` calls them in order. Must be idempotent.
+SUARA_DEMO_SEEDERS: list[str] = []

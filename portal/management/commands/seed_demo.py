@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from portal import demo
 from portal.models import Membership, Organization, User
@@ -52,15 +53,13 @@ class Command(BaseCommand):
                     user=user, organization=organizations[slug], role=role
                 )
                 created += was_created
-        for step in self.extra_steps():
-            created += step()
+        users = {account.local_part: User.objects.get(email__iexact=account.email) for account in demo.ACCOUNTS}
+        for path in settings.SUARA_DEMO_SEEDERS:
+            # Each app seeds its own world (cases, consultations) on top of ours.
+            created += import_string(path)(organizations=organizations, users=users, stdout=self.stdout) or 0
         self.stdout.write(f"Demo data ready ({created} new rows).")
         if not options["quiet_accounts"]:
             self.stdout.write(accounts_table())
-
-    def extra_steps(self):
-        """Hooks for the apps' own demo data (cases, consultations) as they arrive."""
-        return []
 
 
 def accounts_table() -> str:
