@@ -1,8 +1,8 @@
 """People and bodies are editable in the Wagtail admin, by administrators only."""
 
 import pytest
-from django.urls import reverse
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.urls import reverse
 
 from portal.models import Organization, User
 from tests.factories import OrganizationFactory, UserFactory
