@@ -63,3 +63,21 @@ class StaffSecondFactorMiddleware:
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every response under the private prefixes.
+
+    Views say ``never_cache`` too, but a 404 or 429 raised on the way would
+    slip past a decorator; a shared computer or a proxy must never keep a
+    copy of a grievance page, whatever its status code.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.SUARA_NO_STORE_PREFIXES):
+            response["Cache-Control"] = "no-store, private, max-age=0"
+        return response

@@ -132,6 +132,11 @@ class Membership(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     active = models.BooleanField(_("active"), default=True)
+    focal_point = models.BooleanField(
+        _("focal point for sensitive cases"),
+        default=False,
+        help_text=_("Only designated focal points see gender-based violence, harassment and exploitation cases."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

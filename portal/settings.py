@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "portal.middleware.AdminContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -331,6 +332,8 @@ SUARA_ADMIN_CSP = {
     "frame-ancestors": [CSP.SELF],
 }
 SUARA_ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+# Pages about a person or a case: never kept by a browser or a proxy.
+SUARA_NO_STORE_PREFIXES = ("/grievances/", "/workspace/", "/my/", "/accounts/", "/api/")
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -360,4 +363,13 @@ SUARA_WEBSOCKET_ROUTING = ["portal.routing"]
 
 # Functions `seed(*, organizations, users, stdout) -> int` that add each app's
 # demo data; `manage.py seed_demo` calls them in order. Must be idempotent.
-SUARA_DEMO_SEEDERS: list[str] = []
+SUARA_DEMO_SEEDERS: list[str] = ["grievances.demo.seed"]
+
+# --- Text messages ------------------------------------------------------------
+SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
+if PRODUCTION and SMS_BACKEND == "portal.sms.ConsoleBackend":
+    # Not refused: a deployment without an SMS gateway still works by e-mail.
+    SMS_BACKEND = "portal.sms.FileBackend"
+
+# Functions `(request) -> (template name, context)` that add a block to /my/.
+SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("my/", views.my_page, name="my"),
+    path("grievances/", include("grievances.urls")),
     path("workspace/", include("grievances.workspace.urls")),
     # Wagtail serves every other address from the page tree.
     path("", include(wagtail_urls)),

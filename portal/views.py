@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -24,8 +26,11 @@ def healthz(request):
 @never_cache
 @login_required
 def my_page(request):
-    """A signed-in person's own page: their organizations and roles (cases and responses join later)."""
+    """A signed-in person's own page: their cases, responses, organizations and account."""
     memberships = (
         request.user.memberships.active().select_related("organization").order_by("organization__name", "role")
     )
-    return render(request, "portal/my.html", {"memberships": memberships})
+    # Each app contributes its block (grievances, consultation responses)
+    # through a function named in settings, so portal imports no app.
+    sections = [import_string(path)(request) for path in settings.SUARA_MY_PAGE_SECTIONS]
+    return render(request, "portal/my.html", {"memberships": memberships, "sections": sections})

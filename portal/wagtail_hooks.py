@@ -33,7 +33,11 @@ class MembershipViewSet(ModelViewSet):
     list_display = ["user", "organization", "role", "active"]
     list_filter = ["role", "active", "organization"]
     search_fields = ["user__email", "user__display_name", "organization__name"]
-    panels = [FieldPanel("user"), FieldPanel("organization"), FieldRowPanel([FieldPanel("role"), FieldPanel("active")])]
+    panels = [
+        FieldPanel("user"),
+        FieldPanel("organization"),
+        FieldRowPanel([FieldPanel("role"), FieldPanel("active"), FieldPanel("focal_point")]),
+    ]
 
 
 class PeopleGroup(ViewSetGroup):

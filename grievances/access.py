@@ -1,0 +1,67 @@
+"""Complainant access: ownership, or a capability earned with reference + PIN.
+
+The capability lives in the server-side session, signed and expiring, and
+is bound to the case's PIN hash: issuing a new PIN ends every capability
+earned with the old one. Without access the case answers 404, never 403, so
+that nobody learns a reference exists.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.http import Http404
+
+from grievances.models import Grievance
+from grievances.references import normalize_reference
+
+SESSION_KEY = "suara_grievance_access"
+SALT = "suara.grievance-access"
+MAX_AGE_SECONDS = 2 * 60 * 60
+
+
+def _fingerprint(grievance: Grievance) -> str:
+    return grievance.pin_hash[-16:]
+
+
+def grant(request, grievance: Grievance) -> None:
+    tokens = dict(request.session.get(SESSION_KEY, {}))
+    tokens[grievance.reference] = signing.dumps({"r": grievance.reference, "p": _fingerprint(grievance)}, salt=SALT)
+    request.session[SESSION_KEY] = tokens
+    # A new privilege for this browser: rotate the session key like a sign-in does.
+    request.session.cycle_key()
+
+
+def has_capability(request, grievance: Grievance) -> bool:
+    token = request.session.get(SESSION_KEY, {}).get(grievance.reference)
+    if not token:
+        return False
+    try:
+        data = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
+    except signing.BadSignature:
+        return False
+    return data.get("r") == grievance.reference and data.get("p") == _fingerprint(grievance)
+
+
+def is_owner(user, grievance: Grievance) -> bool:
+    return bool(
+        user.is_authenticated and user.is_active and user.pk in (grievance.complainant_id, grievance.lodged_by_id)
+    )
+
+
+def can_view(request, grievance: Grievance) -> bool:
+    return is_owner(request.user, grievance) or has_capability(request, grievance)
+
+
+def grievance_for_complainant(request, reference: str) -> Grievance:
+    """The case at ``reference`` if this browser may see it as its complainant; else 404."""
+    canonical = normalize_reference(reference)
+    if canonical is None:
+        raise Http404
+    grievance = (
+        Grievance.objects.select_related("category__parent", "agency", "programme", "region", "lodged_by_organization")
+        .filter(reference=canonical)
+        .first()
+    )
+    if grievance is None or not can_view(request, grievance):
+        raise Http404
+    return grievance

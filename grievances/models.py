@@ -1,0 +1,411 @@
+"""Grievances: reference data, cases, their append-only timeline and attachments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from grievances.workflow import Status
+from portal.models import Membership, Organization
+
+# --- reference data ----------------------------------------------------------
+
+
+class SLAPolicy(models.Model):
+    """How fast a category's cases must move, in working days."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    acknowledge_days = models.PositiveSmallIntegerField(_("acknowledge within (working days)"), default=2)
+    resolve_days = models.PositiveSmallIntegerField(_("resolve within (working days)"), default=21)
+    appeal_window_days = models.PositiveSmallIntegerField(_("complainant may appeal within (days)"), default=30)
+    appeal_decision_days = models.PositiveSmallIntegerField(_("decide an appeal within (days)"), default=30)
+    at_risk_days = models.PositiveSmallIntegerField(_("at risk when this many working days remain"), default=3)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Holiday(models.Model):
+    """A public holiday: no deadline falls due on it and it is not counted."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("public holiday")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Region(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Programme(models.Model):
+    """A social protection programme people may complain about (e.g. a child grant)."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("run by")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """Two levels: a theme ("Payments") and what went wrong ("Digital payment not received")."""
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("theme")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("plain-language description"), max_length=300, blank=True)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Gender-based violence, harassment, exploitation: seen only by designated focal points."),
+    )
+    agency = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="categories",
+        verbose_name=_("routed to"),
+        limit_choices_to={"kind": Organization.Kind.GOVERNMENT},
+        help_text=_("Leave empty to use the theme's agency."),
+    )
+    sla_policy = models.ForeignKey(
+        SLAPolicy, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SLA policy")
+    )
+    active = models.BooleanField(_("offered on the form"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} → {self.name}" if self.parent_id else self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.parent_id:
+            raise ValidationError(_("Categories have two levels: a theme and what went wrong."))
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.sensitive or bool(self.parent_id and self.parent.sensitive)
+
+    def routed_agency(self) -> Organization | None:
+        return self.agency or (self.parent.agency if self.parent_id else None)
+
+    def effective_sla_policy(self) -> SLAPolicy:
+        policy = self.sla_policy or (self.parent.sla_policy if self.parent_id else None)
+        return policy or SLAPolicy.objects.get_or_create(name="Default")[0]
+
+
+# --- cases ----------------------------------------------------------------------
+
+
+class GrievanceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GrievanceQuerySet:
+        """The one gate through which staff code finds cases.
+
+        Officers, supervisors and admins of the case's agency see its cases;
+        sensitive-category cases only its designated focal points.
+        Complainant access is ownership or a PIN capability, not this.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        roles = [Membership.Role.CASE_OFFICER, Membership.Role.SUPERVISOR, Membership.Role.ADMIN]
+        memberships = Membership.objects.active().filter(user=user, role__in=roles)
+        agencies = memberships.values("organization")
+        focal_agencies = memberships.filter(focal_point=True).values("organization")
+        sensitive = models.Q(category__sensitive=True) | models.Q(category__parent__sensitive=True)
+        return self.filter(
+            (models.Q(agency__in=agencies) & ~sensitive) | (models.Q(agency__in=focal_agencies) & sensitive)
+        )
+
+    def for_complainant(self, user) -> GrievanceQuerySet:
+        """Cases a signed-in person lodged, or that were lodged for them or by them for others."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(models.Q(complainant=user) | models.Q(lodged_by=user))
+
+
+class Grievance(models.Model):
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        PAPER = "paper", _("Paper form")
+        ON_BEHALF = "on_behalf", _("On behalf, by an organization")
+
+    class Contact(models.TextChoices):
+        ACCOUNT = "account", _("Through my Suara account")
+        PHONE = "phone", _("By phone or SMS")
+        EMAIL = "email", _("By e-mail")
+        NONE = "none", _("Don't contact me; I'll check with my reference and PIN")
+
+    class Confidentiality(models.TextChoices):
+        STANDARD = "standard", _("The agency handling my grievance may see who I am")
+        CONFIDENTIAL = "confidential", _("Keep my identity confidential")
+
+    reference = models.CharField(_("reference"), max_length=14, unique=True, editable=False)
+    pin_hash = models.CharField(max_length=128, editable=False)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.LODGED)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="grievances")
+    agency = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("agency")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+
+    # Who. An anonymous grievance keeps none of this.
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="grievances"
+    )
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    confidentiality = models.CharField(
+        _("confidentiality"), max_length=16, choices=Confidentiality.choices, default=Confidentiality.STANDARD
+    )
+    contact_preference = models.CharField(_("contact by"), max_length=10, choices=Contact.choices)
+    contact_name = models.CharField(_("name"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+
+    # On behalf of someone, by an organization.
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grievances_lodged_for_others",
+    )
+    lodged_by_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="grievances_lodged"
+    )
+    member_name = models.CharField(_("member's name"), max_length=150, blank=True)
+    member_identity_withheld = models.BooleanField(_("member's identity kept from the agency"), default=False)
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    people_affected = models.PositiveIntegerField(_("people affected"), default=1)
+
+    # What.
+    description = models.TextField(_("what happened"))
+    occurred_on = models.DateField(_("when it happened"), null=True, blank=True)
+    programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
+
+    # When. Deadlines are dates in the portal's time zone.
+    lodged_at = models.DateTimeField(_("lodged at"), default=timezone.now, db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledge_due = models.DateField(null=True, blank=True)
+    resolve_due = models.DateField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    appeal_due = models.DateField(null=True, blank=True)
+    appeal_decision_due = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # The decision, once resolved.
+    decision = models.CharField(_("decision"), max_length=20, blank=True)
+    decision_reasons = models.TextField(_("reasons"), blank=True)
+    remedy = models.TextField(_("remedy"), blank=True)
+
+    # Bumped by every state change: a stale form (an older version) is refused.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GrievanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-lodged_at"]
+        verbose_name = _("grievance")
+        indexes = [
+            models.Index(fields=["agency", "status", "resolve_due"]),
+            models.Index(fields=["complainant", "-lodged_at"]),
+            models.Index(fields=["lodged_by", "-lodged_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return f"/grievances/{self.reference}/"
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status_enum.is_open
+
+    @property
+    def appeal_window_open(self) -> bool:
+        return (
+            self.status == Status.RESOLVED and self.appeal_due is not None and timezone.localdate() <= self.appeal_due
+        )
+
+    @cached_property
+    def public_events(self):
+        return self.events.filter(public=True).select_related("actor").prefetch_related("attachments")
+
+    @property
+    def open_information_request(self) -> CaseEvent | None:
+        if self.status != Status.AWAITING_COMPLAINANT:
+            return None
+        return self.events.filter(kind=CaseEvent.Kind.INFORMATION_REQUESTED).order_by("-created_at", "-id").first()
+
+    def display_identity(self) -> str:
+        """How the complainant appears to people who may know who they are."""
+        if self.anonymous:
+            return str(_("Anonymous"))
+        return self.contact_name or (self.complainant.get_full_name() if self.complainant_id else str(_("Not given")))
+
+
+# --- the timeline --------------------------------------------------------------
+
+
+class AppendOnlyError(Exception):
+    """Case events are never changed or removed."""
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Case events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Case events are append-only.")
+
+    def public(self):
+        return self.filter(public=True)
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's append-only timeline.
+
+    The public page, the staff page, live updates, the outcome letter and the
+    audit trail are all views over these rows. ``public=False`` events never
+    leave the staff side.
+    """
+
+    class Kind(models.TextChoices):
+        LODGED = "lodged", _("Grievance lodged")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ASSIGNED = "assigned", _("Assigned")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        MESSAGE_FROM_COMPLAINANT = "complainant_message", _("Message from the complainant")
+        MESSAGE_TO_COMPLAINANT = "agency_message", _("Message from the agency")
+        INFORMATION_REQUESTED = "information_requested", _("Information requested")
+        INFORMATION_PROVIDED = "information_provided", _("Information provided")
+        NOTE = "note", _("Internal note")
+        REFERRED = "referred", _("Referred to another agency")
+        RESOLVED = "resolved", _("Decision")
+        ACCEPTED = "accepted", _("Decision accepted")
+        APPEALED = "appealed", _("Appealed")
+        APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        SLA = "sla", _("Deadline")
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    public = models.BooleanField(default=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Who did it, as the complainant should read it ("You", "Social Security Office").
+    actor_label = models.CharField(max_length=150, blank=True)
+    by_complainant = models.BooleanField(default=False)
+    body = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    status_after = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["grievance", "created_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.grievance_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Case events are append-only.")
+
+
+class Attachment(models.Model):
+    """A file sent with a grievance or a message, kept outside the public media root."""
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="attachments")
+    storage_name = models.CharField(max_length=255, unique=True)
+    display_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_absolute_url(self) -> str:
+        return f"/grievances/{self.grievance.reference}/attachments/{self.pk}/"
+
+
+class ThrottleHit(models.Model):
+    """One counted attempt (a lodging, a wrong PIN) for rate limits and locks.
+
+    Kept in the database, not the cache, so that a cache outage cannot lift
+    a lock. ``key`` is a keyed hash (of an address or a reference), never the
+    address itself; rows older than a day are removed as new ones arrive.
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def today() -> date:
+    return timezone.localdate()

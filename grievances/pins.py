@@ -1,0 +1,43 @@
+"""Case PINs: six digits shown once, stored only as a keyed hash.
+
+A slow password hash cannot protect a six-digit space (a million guesses at
+50 ms each is a day of one core), so it would only slow down lodging. What
+protects a PIN is (1) the lock after five wrong tries per reference, online,
+and (2) a key that is not in the database, offline: the hash is an HMAC under
+a key derived from SECRET_KEY, with a per-case salt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+PIN_LENGTH = 6
+
+
+def generate_pin() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(PIN_LENGTH))
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"suara.grievance-pin|" + settings.SECRET_KEY.encode()).digest()
+
+
+def hash_pin(pin: str, *, salt: str | None = None) -> str:
+    """``hmac-sha256$<salt>$<hex>``."""
+    salt = salt or secrets.token_hex(8)
+    digest = hmac.new(_key(), f"{salt}|{pin}".encode(), hashlib.sha256).hexdigest()
+    return f"hmac-sha256${salt}${digest}"
+
+
+def check_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, salt, _ = stored.split("$", 2)
+    except ValueError:
+        return False
+    if scheme != "hmac-sha256" or not pin:
+        return False
+    return hmac.compare_digest(hash_pin(pin.strip(), salt=salt), stored)

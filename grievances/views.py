@@ -1,0 +1,304 @@
+"""The complainant's pages: lodge, track, follow and answer a grievance.
+
+Staff pages live in ``grievances.workspace``; the two never share a view, so
+a complainant-side change cannot leak a staff-only detail.
+Every page here is sent with ``Cache-Control: no-store``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from portal.uploads import private_file_response
+
+from grievances import access, services, throttle
+from grievances.forms import AppealForm, InformationForm, LodgeForm, MessageForm, TrackForm, WithdrawForm
+from grievances.models import Attachment, Grievance
+from grievances.pins import check_pin
+from grievances.presentation import explain
+from grievances.workflow import COMPLAINANT, ActionRefused, allowed
+
+NEW_PIN_SESSION_KEY = "suara_new_pins"
+
+
+def too_many_attempts(request, seconds: int, *, what: str):
+    retry_at = timezone.localtime() + timedelta(seconds=seconds)
+    response = render(
+        request,
+        "grievances/too_many.html",
+        {"retry_at": retry_at, "minutes": max(1, round(seconds / 60)), "what": what},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def _apply_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- lodging ------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lodge(request):
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "POST":
+        limits = [(throttle.LODGE_PER_ADDRESS, throttle.client_address(request))]
+        if user is not None:
+            limits = [(throttle.LODGE_PER_USER, str(user.pk))]
+        for limit, key in limits:
+            if seconds := throttle.retry_after(limit, key):
+                return too_many_attempts(request, seconds, what="lodge")
+        form = LodgeForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            data = form.cleaned_data
+            on_behalf = form.on_behalf
+            try:
+                lodged = services.grievance_lodge(
+                    category=data["category"],
+                    description=data["description"],
+                    contact_preference=data["contact_preference"],
+                    confidentiality=data["confidentiality"],
+                    complainant=user if not on_behalf else None,
+                    anonymous=data["anonymous"],
+                    contact_name=data["contact_name"],
+                    contact_phone=data["contact_phone"],
+                    contact_email=data["contact_email"],
+                    occurred_on=data["occurred_on"],
+                    programme=data["programme"],
+                    region=data["region"],
+                    attachments=data["attachments"],
+                    lodged_by=user if on_behalf else None,
+                    lodged_by_organization=data.get("organization") if on_behalf else None,
+                    member_name=data.get("member_name", "") if on_behalf else "",
+                    member_identity_withheld=bool(data.get("member_identity_withheld")) if on_behalf else False,
+                    consent_given=bool(data.get("consent")),
+                    people_affected=(data.get("people_affected") or 1) if on_behalf else 1,
+                    language=get_language() or "en",
+                )
+            except ValidationError as error:
+                _apply_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error("organization" if "organization" in form.fields else None, str(error))
+            else:
+                for limit, key in limits:
+                    throttle.record(limit, key)
+                access.grant(request, lodged.grievance)
+                pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
+                pins[lodged.grievance.reference] = lodged.pin
+                request.session[NEW_PIN_SESSION_KEY] = pins
+                return redirect("grievances:acknowledgement", reference=lodged.grievance.reference)
+        if form.errors and (request.FILES or form.has_error("attachments")):
+            # Browsers cannot keep chosen files across a page load; say so.
+            form.attachments_need_choosing_again = True
+    else:
+        form = LodgeForm(user=user)
+    return render(request, "grievances/lodge.html", {"form": form})
+
+
+@never_cache
+def acknowledgement(request, reference: str):
+    """The reference and, once only, the PIN: printable, and shown after lodging."""
+    grievance = access.grievance_for_complainant(request, reference)
+    pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
+    pin = pins.pop(grievance.reference, None)
+    request.session[NEW_PIN_SESSION_KEY] = pins
+    return render(
+        request,
+        "grievances/acknowledgement.html",
+        {"grievance": grievance, "pin": pin, "explanation": explain(grievance)},
+    )
+
+
+# --- tracking -----------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"]
+        address = throttle.client_address(request)
+        lock_key = reference or form.data.get("reference", "").strip().upper()
+        # Locks are checked before the PIN: the right PIN does not lift a lock.
+        for limit, key in (
+            (throttle.TRACK_FAILURES_PER_REFERENCE, lock_key),
+            (throttle.TRACK_FAILURES_PER_ADDRESS, address),
+        ):
+            if seconds := throttle.retry_after(limit, key):
+                return too_many_attempts(request, seconds, what="track")
+        grievance = Grievance.objects.filter(reference=reference).first() if reference else None
+        if grievance is not None and check_pin(form.cleaned_data["pin"], grievance.pin_hash):
+            access.grant(request, grievance)
+            return redirect(grievance.get_absolute_url())
+        throttle.record(throttle.TRACK_FAILURES_PER_REFERENCE, lock_key)
+        throttle.record(throttle.TRACK_FAILURES_PER_ADDRESS, address)
+        # One message whatever was wrong: nobody learns whether a reference exists.
+        form.add_error(None, _("That reference and PIN do not match. Check both and try again."))
+    return render(request, "grievances/track.html", {"form": form})
+
+
+# --- the case page --------------------------------------------------------------------
+
+
+def _case_context(request, grievance: Grievance, **forms) -> dict:
+    can = {
+        action: allowed(action, grievance.status, COMPLAINANT)
+        for action in ("reply", "provide_information", "accept", "appeal", "withdraw")
+    }
+    can["appeal"] = can["appeal"] and grievance.appeal_window_open
+    events = list(
+        grievance.events.filter(public=True)
+        .select_related("actor")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    return {
+        "grievance": grievance,
+        "explanation": explain(grievance),
+        "events": events,
+        "information_request": grievance.open_information_request,
+        "lodged_attachments": [a for e in events if e.kind == "lodged" for a in e.attachments.all()],
+        "can": can,
+        "is_owner": access.is_owner(request.user, grievance),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "information_form": forms.get("information_form") or InformationForm(),
+        "appeal_form": forms.get("appeal_form") or AppealForm(),
+    }
+
+
+@never_cache
+def case(request, reference: str):
+    grievance = access.grievance_for_complainant(request, reference)
+    return render(request, "grievances/case.html", _case_context(request, grievance))
+
+
+def _complainant_post(request, reference, form_class, context_name, service, success_message, **extra):
+    grievance = access.grievance_for_complainant(request, reference)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            service(grievance=grievance, user=request.user, **extra, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        except ActionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(grievance.get_absolute_url())
+        else:
+            messages.success(request, success_message)
+            return redirect(grievance.get_absolute_url())
+    if request.FILES or form.has_error("attachments"):
+        form.attachments_need_choosing_again = True
+    grievance.refresh_from_db()
+    return render(
+        request, "grievances/case.html", _case_context(request, grievance, **{context_name: form}), status=400
+    )
+
+
+@never_cache
+@require_POST
+def reply(request, reference: str):
+    return _complainant_post(
+        request, reference, MessageForm, "message_form", services.grievance_reply, _("Your message has been added.")
+    )
+
+
+@never_cache
+@require_POST
+def provide_information(request, reference: str):
+    return _complainant_post(
+        request,
+        reference,
+        InformationForm,
+        "information_form",
+        services.grievance_provide_information,
+        _("Thank you. Your answer has been sent to the agency."),
+    )
+
+
+@never_cache
+@require_POST
+def accept(request, reference: str):
+    grievance = access.grievance_for_complainant(request, reference)
+    try:
+        services.grievance_accept(grievance=grievance, user=request.user)
+    except ActionRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("You accepted the decision. The grievance is now closed."))
+    return redirect(grievance.get_absolute_url())
+
+
+@never_cache
+@require_POST
+def appeal(request, reference: str):
+    grievance = access.grievance_for_complainant(request, reference)
+    form = AppealForm(request.POST)
+    if form.is_valid():
+        try:
+            services.grievance_appeal(grievance=grievance, reasons=form.cleaned_data["reasons"], user=request.user)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+        except ActionRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(grievance.get_absolute_url())
+        else:
+            messages.success(request, _("Your appeal has been sent."))
+            return redirect(grievance.get_absolute_url())
+    grievance.refresh_from_db()
+    return render(request, "grievances/case.html", _case_context(request, grievance, appeal_form=form), status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request, reference: str):
+    grievance = access.grievance_for_complainant(request, reference)
+    if not allowed("withdraw", grievance.status, COMPLAINANT):
+        messages.error(request, _("This grievance is already closed."))
+        return redirect(grievance.get_absolute_url())
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grievance_withdraw(grievance=grievance, reason=form.cleaned_data["reason"], user=request.user)
+        except ActionRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Your grievance has been withdrawn."))
+        return redirect(grievance.get_absolute_url())
+    return render(request, "grievances/withdraw.html", {"grievance": grievance, "form": form})
+
+
+@never_cache
+def attachment(request, reference: str, attachment_id: int):
+    """A file from the public timeline, for the complainant only."""
+    grievance = access.grievance_for_complainant(request, reference)
+    item = Attachment.objects.filter(pk=attachment_id, grievance=grievance, event__public=True).first()
+    if item is None:
+        raise Http404
+    return private_file_response(item.storage_name, display_name=item.display_name, content_type=item.content_type)
+
+
+def my_section(request) -> tuple[str, dict]:
+    """The grievances block of ``/my/``: cases a person lodged, or that were lodged for or by them."""
+    grievances = (
+        Grievance.objects.for_complainant(request.user)
+        .select_related("category__parent", "agency", "lodged_by_organization")
+        .order_by("-lodged_at")[:50]
+    )
+    return "grievances/my_section.html", {"grievances": grievances}

@@ -1,0 +1,232 @@
+"""Lodging a grievance: with or without an account, anonymously, or for others."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from grievances.models import CaseEvent, Grievance, ThrottleHit
+from grievances.workflow import Status
+from portal import sms
+from tests.factories import HOSTILE, MembershipFactory
+from portal.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(category, **overrides):
+    data = {
+        "category": str(category.pk),
+        "description": "My child grant for October never arrived.",
+        "occurred_on": "2026-10-15",
+        "contact_preference": "phone",
+        "contact_name": "Malee",
+        "contact_phone": "+66 81 234 5678",
+        "contact_email": "",
+        "confidentiality": "standard",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def run_tasks():
+    """Run what the task worker would, with the real database backend."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+@pytest.mark.smoke
+def test_anyone_can_lodge_without_an_account_and_sees_the_reference_and_pin_once(client, category):
+    response = client.post("/grievances/new/", form_data(category))
+    assert response.status_code == 302
+    grievance = Grievance.objects.get()
+    assert response["Location"] == f"/grievances/{grievance.reference}/acknowledgement/"
+
+    page = client.get(response["Location"]).content.decode()
+    assert grievance.reference in page
+    pin = re.search(r'data-testid="pin">(\d{6})<', page).group(1)
+    assert pin not in grievance.pin_hash
+    # Shown once: a reload no longer shows it.
+    again = client.get(response["Location"]).content.decode()
+    assert pin not in again and "shown once" in again
+
+    assert grievance.status == Status.ACKNOWLEDGED
+    assert grievance.agency == category.parent.agency
+    assert grievance.channel == Grievance.Channel.WEB
+    assert [e.kind for e in grievance.events.all()] == [CaseEvent.Kind.LODGED, CaseEvent.Kind.ACKNOWLEDGED]
+    assert all(e.public for e in grievance.events.all())
+
+
+def test_deadlines_are_set_in_working_days(client, category, settings):
+    client.post("/grievances/new/", form_data(category))
+    grievance = Grievance.objects.get()
+    lodged_day = grievance.lodged_at.date()
+    assert grievance.acknowledge_due > lodged_day
+    assert (grievance.resolve_due - lodged_day).days >= 21 + 2 * 4  # 21 working days span at least 4 weekends
+
+
+def test_an_anonymous_grievance_keeps_no_contact_data_and_no_address(client, category, beneficiary):
+    client.force_login(beneficiary)
+    client.post(
+        "/grievances/new/",
+        form_data(category, anonymous="on", contact_email="malee@example.org"),
+        REMOTE_ADDR="203.0.113.7",
+    )
+    grievance = Grievance.objects.get()
+    assert grievance.anonymous and grievance.complainant is None
+    assert (grievance.contact_name, grievance.contact_phone, grievance.contact_email) == ("", "", "")
+    assert grievance.contact_preference == Grievance.Contact.NONE
+    assert all(e.actor_id is None for e in grievance.events.all())
+    for hit in ThrottleHit.objects.all():
+        assert "203.0.113.7" not in hit.key
+    stored = " ".join(str(getattr(grievance, f.attname)) for f in Grievance._meta.concrete_fields)
+    assert "203.0.113.7" not in stored and "Malee" not in stored
+
+
+def test_a_signed_in_person_finds_their_details_filled_in_and_the_case_on_their_page(client, category, beneficiary):
+    client.force_login(beneficiary)
+    html = client.get("/grievances/new/").content.decode()
+    assert f'value="{beneficiary.email}"' in html
+    assert 'value="account" id="id_contact_preference_0" required checked' in html or 'checked' in html
+    response = client.post("/grievances/new/", form_data(category, contact_preference="account", contact_phone=""))
+    assert response.status_code == 302
+    grievance = Grievance.objects.get()
+    assert grievance.complainant == beneficiary
+    my_page = client.get("/my/").content.decode()
+    assert grievance.reference in my_page
+    # An owner needs no PIN.
+    assert client.get(grievance.get_absolute_url()).status_code == 200
+
+
+def test_a_validation_error_keeps_everything_typed_and_asks_for_files_again(client, category):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    typed = "Ich habe kein Geld bekommen — ทดสอบ 🙂"
+    upload = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+    data = form_data(category, description=typed, contact_phone="", contact_name="Somchai")
+    data["attachments"] = upload
+    response = client.post("/grievances/new/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert Grievance.objects.count() == 0
+    assert typed in html and 'value="Somchai"' in html
+    assert "Please give a phone number" in html
+    assert "please choose them again" in html
+    assert 'href="#id_contact_phone"' in html  # the error summary links to the field
+
+
+def test_a_hundred_thousand_characters_are_refused_with_the_limit_and_kept(client, category):
+    long_text = "ก" * 100_000
+    response = client.post("/grievances/new/", form_data(category, description=long_text))
+    html = response.content.decode()
+    assert Grievance.objects.count() == 0
+    assert "5,000" in html and "100,000" in html
+    assert long_text in html
+    assert 'maxlength' not in re.search(r"<textarea[^>]*>", html).group(0)
+
+
+def test_hostile_text_is_stored_as_typed_and_shown_escaped(client, category):
+    text = f"{HOSTILE}\x00 end"
+    response = client.post("/grievances/new/", form_data(category, description=text, contact_name=HOSTILE))
+    assert response.status_code == 302
+    grievance = Grievance.objects.get()
+    assert grievance.description == f"{HOSTILE} end"  # only the NUL byte is gone
+    html = client.get(grievance.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "\u200f" in html and "ทดสอบ 🙂" in html
+
+
+def test_the_honeypot_stops_naive_bots(client, category):
+    response = client.post("/grievances/new/", form_data(category, website="http://spam.example"))
+    assert response.status_code == 200
+    assert Grievance.objects.count() == 0
+
+
+def test_lodging_is_rate_limited_per_address(client, category):
+    for _ in range(10):
+        assert client.post("/grievances/new/", form_data(category), REMOTE_ADDR="198.51.100.4").status_code == 302
+    response = client.post("/grievances/new/", form_data(category), REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "try again after" in response.content.decode()
+    assert Grievance.objects.count() == 10
+    # Another address is not affected.
+    assert client.post("/grievances/new/", form_data(category), REMOTE_ADDR="198.51.100.5").status_code == 302
+
+
+def test_the_acknowledgement_goes_out_by_email_and_sms_from_the_task_worker(
+    client, category, settings, django_capture_on_commit_callbacks
+):
+    settings.SMS_BACKEND = "portal.sms.LocmemBackend"
+    sms.outbox.clear()
+    with_both = form_data(category, contact_preference="email", contact_email="malee@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/grievances/new/", with_both)
+    grievance = Grievance.objects.get()
+    run_tasks()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["malee@example.org"]
+    assert grievance.reference in mail.outbox[0].subject
+    pin = re.search(r"PIN: (\d{6})", mail.outbox[0].body).group(1)
+    assert [m.to for m in sms.outbox] == ["+66 81 234 5678"]
+    assert pin in sms.outbox[0].body and grievance.reference in sms.outbox[0].body
+    # The PIN never lay in the task queue in clear.
+    from django_tasks_db.models import DBTaskResult
+
+    assert pin not in str(DBTaskResult.objects.values_list("args_kwargs", flat=True)[0])
+
+
+def test_every_grievance_page_is_sent_with_no_store_even_a_404(client, category, tracked_client, lodged):
+    for url in ("/grievances/new/", "/grievances/track/", lodged.grievance.get_absolute_url(), "/grievances/SU-XXXX-XXXX/"):
+        assert "no-store" in tracked_client.get(url)["Cache-Control"]
+
+
+# --- on behalf of others -------------------------------------------------------
+
+
+def test_a_union_representative_lodges_for_a_member_with_consent(client, category, union, union_rep):
+    client.force_login(union_rep)
+    html = client.get("/grievances/new/").content.decode()
+    assert "For someone else" in html
+    data = form_data(category, lodge_for="member", organization=str(union.pk), member_name="Somchai",
+                     consent="on", contact_preference="account", contact_phone="")
+    response = client.post("/grievances/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    grievance = Grievance.objects.get()
+    assert grievance.lodged_by == union_rep and grievance.lodged_by_organization == union
+    assert grievance.channel == Grievance.Channel.ON_BEHALF and grievance.member_name == "Somchai"
+    assert grievance.consent_recorded_at is not None and grievance.complainant is None
+    assert grievance.reference in client.get("/my/").content.decode()
+
+
+def test_lodging_for_others_needs_recorded_consent(client, category, union, union_rep):
+    client.force_login(union_rep)
+    data = form_data(category, lodge_for="group", organization=str(union.pk), people_affected="40")
+    response = client.post("/grievances/new/", data)
+    assert response.status_code == 200 and Grievance.objects.count() == 0
+    assert "agreed" in response.content.decode()
+
+
+def test_a_member_who_is_not_a_representative_cannot_lodge_for_the_union_even_by_posting_directly(
+    client, category, union
+):
+    member = MembershipFactory(organization=union, role=Membership.Role.MEMBER).user
+    client.force_login(member)
+    assert "For someone else" not in client.get("/grievances/new/").content.decode()
+    data = form_data(category, lodge_for="member", organization=str(union.pk), member_name="X", consent="on")
+    client.post("/grievances/new/", data)
+    grievance = Grievance.objects.get()
+    # The on-behalf fields were ignored: lodged as the member's own grievance.
+    assert grievance.lodged_by_organization is None and grievance.complainant == member
+
+
+def test_the_service_itself_refuses_a_mandate_it_cannot_verify(category, union, other_union, union_rep):
+    from django.core.exceptions import PermissionDenied
+
+    from grievances.services import grievance_lodge
+
+    with pytest.raises(PermissionDenied):
+        grievance_lodge(category=category, description="x", contact_preference="account", lodged_by=union_rep,
+                        lodged_by_organization=other_union, consent_given=True)
+    assert Grievance.objects.count() == 0
