@@ -6,13 +6,13 @@ from django import forms
 from django.core import validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from portal.uploads import AttachmentsField
 
 from grievances.models import Category, Grievance, Programme, Region
 from grievances.pins import PIN_LENGTH
 from grievances.references import normalize_reference
 from grievances.services import DESCRIPTION_MAX_LENGTH, MESSAGE_MAX_LENGTH
 from portal.rules import organizations_user_can_act_for
+from portal.uploads import AttachmentsField
 
 
 class TextField(forms.CharField):

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from portal.uploads import CleanUpload, save_private
 
 from grievances import access
 from grievances.models import Attachment, CaseEvent, Category, Grievance, Holiday, Programme, Region
@@ -27,6 +26,7 @@ from grievances.workflow import COMPLAINANT, Status, check_action
 from portal import realtime
 from portal.rules import can_act_for
 from portal.sealed import seal
+from portal.uploads import CleanUpload, save_private
 
 logger = logging.getLogger(__name__)
 

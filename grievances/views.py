@@ -18,7 +18,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from portal.uploads import private_file_response
 
 from grievances import access, services, throttle
 from grievances.forms import AppealForm, InformationForm, LodgeForm, MessageForm, TrackForm, WithdrawForm
@@ -26,6 +25,7 @@ from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, ActionRefused, allowed
+from portal.uploads import private_file_response
 
 NEW_PIN_SESSION_KEY = "suara_new_pins"
 
@@ -42,10 +42,15 @@ def too_many_attempts(request, seconds: int, *, what: str):
     return response
 
 
-def _apply_service_errors(form, error: ValidationError) -> None:
+def _apply_service_errors(form, error: ValidationError, request=None) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
+    elif request is not None:
+        # Not about a field (e.g. a closed appeal window): say it at the top of the page,
+        # which shows even where the form itself is no longer offered.
+        for message in error.messages:
+            messages.error(request, message)
     else:
         form.add_error(None, error)
 
@@ -196,7 +201,7 @@ def _complainant_post(request, reference, form_class, context_name, service, suc
         try:
             service(grievance=grievance, user=request.user, **extra, **form.cleaned_data)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            _apply_service_errors(form, error, request)
         except ActionRefused as refused:
             messages.error(request, str(refused))
             return redirect(grievance.get_absolute_url())
@@ -254,7 +259,7 @@ def appeal(request, reference: str):
         try:
             services.grievance_appeal(grievance=grievance, reasons=form.cleaned_data["reasons"], user=request.user)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            _apply_service_errors(form, error, request)
         except ActionRefused as refused:
             messages.error(request, str(refused))
             return redirect(grievance.get_absolute_url())

@@ -149,7 +149,7 @@ _REFUSED_KIND_HINTS: tuple[tuple[tuple[bytes, ...], Any], ...] = (
         _("If it is a Word, Excel or other office document, save it as PDF first."),
     ),
     (
-        (b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM"),
+        (b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*"),
         _("If it is a picture, save it as JPEG or PNG first."),
     ),
 )
@@ -326,7 +326,7 @@ def clean_upload(uploaded_file: Any) -> CleanUpload:
 
 def clean_uploads(files: Sequence[Any]) -> list[CleanUpload]:
     """Check the files of one message: at most MAX_FILES, then each file, reporting every refusal at once."""
-    files = [uploaded_file for uploaded_file in files if uploaded_file]
+    files = [uploaded_file for uploaded_file in files if uploaded_file is not None]
     if len(files) > MAX_FILES:
         # Refused before any is decoded: a long list of files is work nobody asked us to do.
         raise ValidationError(MESSAGES["too_many"], code="too_many", params={"limit": MAX_FILES})
@@ -505,12 +505,13 @@ def reencode_image(data: bytes, content_type: str, *, name: str) -> bytes:
 
 def _upright(image: Image.Image) -> Image.Image:
     try:
-        return ImageOps.exif_transpose(image)
+        # In place: a 50-megapixel copy is 150 MB we need not hold twice.
+        ImageOps.exif_transpose(image, in_place=True)
     except Exception:
         # A damaged EXIF block should not cost the person their photo;
         # it is only the orientation we lose.
         logger.info("Upload: EXIF orientation unreadable, kept as stored", exc_info=True)
-        return image.copy()
+    return image
 
 
 def _encode(image: Image.Image, pillow_format: str, *, lossless: bool) -> bytes:
@@ -681,11 +682,13 @@ class AttachmentsField(forms.FileField):
         super().__init__(required=required, help_text=help_text, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[CleanUpload]:
+        """The chosen files, checked and cleaned by :func:`clean_uploads`."""
         if data is FILE_INPUT_CONTRADICTION:
             raise ValidationError(self.error_messages["contradiction"], code="contradiction")
-        files = [
-            uploaded_file for uploaded_file in (data if isinstance(data, list | tuple) else [data]) if uploaded_file
-        ]
+        if data is None or data is False or data == "":
+            files = []  # nothing chosen (False: "clear", which has nothing to clear here)
+        else:
+            files = list(data) if isinstance(data, list | tuple) else [data]
         if not files:
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from grievances.models import CaseEvent, Grievance, ThrottleHit
 from grievances.workflow import Status
 from portal import sms
-from tests.factories import HOSTILE, MembershipFactory
 from portal.models import Membership
+from tests.factories import HOSTILE, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_a_signed_in_person_finds_their_details_filled_in_and_the_case_on_their_
     client.force_login(beneficiary)
     html = client.get("/grievances/new/").content.decode()
     assert f'value="{beneficiary.email}"' in html
-    assert 'value="account" id="id_contact_preference_0" required checked' in html or 'checked' in html
+    assert 'value="account" id="id_contact_preference_0" required checked' in html or "checked" in html
     response = client.post("/grievances/new/", form_data(category, contact_preference="account", contact_phone=""))
     assert response.status_code == 302
     grievance = Grievance.objects.get()
@@ -123,7 +123,7 @@ def test_a_hundred_thousand_characters_are_refused_with_the_limit_and_kept(clien
     assert Grievance.objects.count() == 0
     assert "5,000" in html and "100,000" in html
     assert long_text in html
-    assert 'maxlength' not in re.search(r"<textarea[^>]*>", html).group(0)
+    assert "maxlength" not in re.search(r"<textarea[^>]*>", html).group(0)
 
 
 def test_hostile_text_is_stored_as_typed_and_shown_escaped(client, category):
@@ -178,7 +178,12 @@ def test_the_acknowledgement_goes_out_by_email_and_sms_from_the_task_worker(
 
 
 def test_every_grievance_page_is_sent_with_no_store_even_a_404(client, category, tracked_client, lodged):
-    for url in ("/grievances/new/", "/grievances/track/", lodged.grievance.get_absolute_url(), "/grievances/SU-XXXX-XXXX/"):
+    for url in (
+        "/grievances/new/",
+        "/grievances/track/",
+        lodged.grievance.get_absolute_url(),
+        "/grievances/SU-XXXX-XXXX/",
+    ):
         assert "no-store" in tracked_client.get(url)["Cache-Control"]
 
 
@@ -189,8 +194,15 @@ def test_a_union_representative_lodges_for_a_member_with_consent(client, categor
     client.force_login(union_rep)
     html = client.get("/grievances/new/").content.decode()
     assert "For someone else" in html
-    data = form_data(category, lodge_for="member", organization=str(union.pk), member_name="Somchai",
-                     consent="on", contact_preference="account", contact_phone="")
+    data = form_data(
+        category,
+        lodge_for="member",
+        organization=str(union.pk),
+        member_name="Somchai",
+        consent="on",
+        contact_preference="account",
+        contact_phone="",
+    )
     response = client.post("/grievances/new/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     grievance = Grievance.objects.get()
@@ -227,6 +239,12 @@ def test_the_service_itself_refuses_a_mandate_it_cannot_verify(category, union, 
     from grievances.services import grievance_lodge
 
     with pytest.raises(PermissionDenied):
-        grievance_lodge(category=category, description="x", contact_preference="account", lodged_by=union_rep,
-                        lodged_by_organization=other_union, consent_given=True)
+        grievance_lodge(
+            category=category,
+            description="x",
+            contact_preference="account",
+            lodged_by=union_rep,
+            lodged_by_organization=other_union,
+            consent_given=True,
+        )
     assert Grievance.objects.count() == 0

@@ -20,7 +20,13 @@ def test_references_have_the_printed_shape_and_no_look_alike_characters():
 def test_people_may_type_a_reference_in_lower_case_with_spaces_or_without_dashes():
     reference = generate_reference()
     compact = reference.replace("-", "")
-    for typed in (reference, reference.lower(), compact, f"  {compact[:6]} {compact[6:]} ", reference.replace("-", " ")):
+    for typed in (
+        reference,
+        reference.lower(),
+        compact,
+        f"  {compact[:6]} {compact[6:]} ",
+        reference.replace("-", " "),
+    ):
         assert normalize_reference(typed) == reference
 
 

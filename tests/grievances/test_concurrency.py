@@ -1,0 +1,54 @@
+"""Two submissions at the same instant never share a reference (PostgreSQL, real threads)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from grievances import services
+from grievances.models import Grievance
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_simultaneous_lodgings_never_share_a_reference(category, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: the race is between real connections (CI runs it)")
+    real = services.generate_reference
+    collisions = {"SU-2345-6789"}
+    calls = threading.local()
+
+    def colliding_first():
+        # Every thread's first try is the same reference, as if the random
+        # generator had produced it twice at the same instant.
+        if not getattr(calls, "done", False):
+            calls.done = True
+            return next(iter(collisions))
+        return real()
+
+    monkeypatch.setattr(services, "generate_reference", colliding_first)
+    threads_count = 8
+    barrier = threading.Barrier(threads_count)
+    results, errors = [], []
+
+    def lodge():
+        try:
+            barrier.wait()
+            lodged = services.grievance_lodge(
+                category=category, description="same instant", contact_preference="none", anonymous=True
+            )
+            results.append(lodged.grievance.reference)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=lodge) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(results) == threads_count == len(set(results))
+    assert Grievance.objects.count() == threads_count
+    assert "SU-2345-6789" in results  # exactly one thread won the collided reference
