@@ -11,6 +11,7 @@ from grievances.models import Category, Grievance, Programme, Region
 from grievances.pins import PIN_LENGTH
 from grievances.references import normalize_reference
 from grievances.services import DESCRIPTION_MAX_LENGTH, MESSAGE_MAX_LENGTH
+from portal.models import Membership, User
 from portal.rules import organizations_user_can_act_for
 from portal.uploads import AttachmentsField
 
@@ -155,6 +156,13 @@ class LodgeForm(forms.Form):
         required=False,
     )
     organization = forms.ModelChoiceField(label=_("Lodged by"), queryset=None, required=False, empty_label=None)
+    member_account = forms.ModelChoiceField(
+        label=_("Member with a Suara account"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not listed / no account"),
+        help_text=_("If chosen, the member can follow the grievance on their own page too."),
+    )
     member_name = TextField(label=_("Member's name"), max_length=150, required=False)
     member_identity_withheld = forms.BooleanField(
         label=_("Keep the member's identity from the agency"),
@@ -185,10 +193,20 @@ class LodgeForm(forms.Form):
         self.can_lodge_on_behalf = organizations is not None and organizations.exists()
         if self.can_lodge_on_behalf:
             self.fields["organization"].queryset = organizations
+            self.fields["member_account"].queryset = (
+                User.objects.filter(
+                    memberships__organization__in=organizations,
+                    memberships__active=True,
+                    memberships__role=Membership.Role.MEMBER,
+                )
+                .distinct()
+                .order_by("display_name", "email")
+            )
         else:
             for name in (
                 "lodge_for",
                 "organization",
+                "member_account",
                 "member_name",
                 "member_identity_withheld",
                 "people_affected",
@@ -223,6 +241,7 @@ class LodgeForm(forms.Form):
             if (
                 data.get("lodge_for") == self.FOR_MEMBER
                 and not data.get("member_name")
+                and not data.get("member_account")
                 and not data.get("member_identity_withheld")
             ):
                 self.add_error("member_name", _("Please give the member's name, or keep it from the agency."))

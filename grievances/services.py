@@ -24,6 +24,7 @@ from grievances.references import generate_reference
 from grievances.workdays import add_working_days, working_days_between
 from grievances.workflow import COMPLAINANT, Status, check_action
 from portal import realtime
+from portal.models import Membership
 from portal.rules import can_act_for
 from portal.sealed import seal
 from portal.uploads import CleanUpload, save_private
@@ -145,6 +146,7 @@ def grievance_lodge(
     lodged_by=None,
     lodged_by_organization=None,
     member_name: str = "",
+    member_account=None,
     member_identity_withheld: bool = False,
     consent_given: bool = False,
     people_affected: int = 1,
@@ -172,6 +174,16 @@ def grievance_lodge(
             raise PermissionDenied(_("You are not a representative of this organization."))
         if not consent_given:
             raise ValidationError({"consent": _("Please confirm that the people concerned agreed to this.")})
+        if member_account is not None:
+            if (
+                not Membership.objects.active()
+                .filter(user=member_account, organization=lodged_by_organization)
+                .exists()
+            ):
+                raise ValidationError({"member_account": _("This person is not a member of the organization.")})
+            # The member follows their own grievance from their page.
+            complainant = member_account
+            member_name = member_name or member_account.get_full_name()
         channel = Grievance.Channel.ON_BEHALF
 
     if anonymous:

@@ -91,6 +91,7 @@ def lodge(request):
                     lodged_by=user if on_behalf else None,
                     lodged_by_organization=data.get("organization") if on_behalf else None,
                     member_name=data.get("member_name", "") if on_behalf else "",
+                    member_account=data.get("member_account") if on_behalf else None,
                     member_identity_withheld=bool(data.get("member_identity_withheld")) if on_behalf else False,
                     consent_given=bool(data.get("consent")),
                     people_affected=(data.get("people_affected") or 1) if on_behalf else 1,

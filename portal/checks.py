@@ -15,3 +15,21 @@ def channel_layer_spans_processes(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def private_files_are_not_public(app_configs, **kwargs):
+    from pathlib import Path
+
+    from django.core.checks import Error
+
+    private, public = Path(settings.PRIVATE_MEDIA_ROOT).resolve(), Path(settings.MEDIA_ROOT).resolve()
+    if private == public or private.is_relative_to(public):
+        return [
+            Error(
+                "PRIVATE_MEDIA_ROOT is inside MEDIA_ROOT: grievance attachments would be served to anyone.",
+                hint="Point PRIVATE_MEDIA_ROOT at a folder outside MEDIA_ROOT.",
+                id="suara.E001",
+            )
+        ]
+    return []

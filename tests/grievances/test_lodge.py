@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 
 from grievances.models import CaseEvent, Grievance, ThrottleHit
 from grievances.workflow import Status
@@ -32,8 +31,16 @@ def form_data(category, **overrides):
 
 
 def run_tasks():
-    """Run what the task worker would, with the real database backend."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """Run the queued tasks as the worker would: their arguments as stored in the database.
+
+    (The real ``db_worker --batch`` closes every database connection when it
+    ends, which would end the test's own transaction on PostgreSQL.)
+    """
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    for row in DBTaskResult.objects.ready():
+        import_string(row.task_path).call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
 
 
 @pytest.mark.smoke
@@ -248,3 +255,40 @@ def test_the_service_itself_refuses_a_mandate_it_cannot_verify(category, union, 
             consent_given=True,
         )
     assert Grievance.objects.count() == 0
+
+
+def test_a_grievance_lodged_for_a_member_with_an_account_shows_on_the_members_page(client, category, union, union_rep):
+    member = MembershipFactory(organization=union, role=Membership.Role.MEMBER).user
+    client.force_login(union_rep)
+    data = form_data(
+        category,
+        lodge_for="member",
+        organization=str(union.pk),
+        member_account=str(member.pk),
+        consent="on",
+        contact_preference="account",
+        contact_phone="",
+    )
+    assert client.post("/grievances/new/", data).status_code == 302
+    grievance = Grievance.objects.get()
+    assert grievance.complainant == member and grievance.lodged_by == union_rep
+    client.force_login(member)
+    assert grievance.reference in client.get("/my/").content.decode()
+    assert client.get(grievance.get_absolute_url()).status_code == 200
+
+
+def test_a_representative_cannot_name_someone_outside_the_union_as_the_member(category, union, union_rep, beneficiary):
+    from django.core.exceptions import ValidationError
+
+    from grievances.services import grievance_lodge
+
+    with pytest.raises(ValidationError):
+        grievance_lodge(
+            category=category,
+            description="x",
+            contact_preference="account",
+            lodged_by=union_rep,
+            lodged_by_organization=union,
+            consent_given=True,
+            member_account=beneficiary,
+        )
