@@ -9,6 +9,7 @@ import os
 import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ["SUARA_ASGI"] = "1"  # settings: no persistent database connections under ASGI
 
 from portal.env import ConfigError
 

@@ -9,6 +9,7 @@ See the README for the full list of variables.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "portal",
     "home",
     "grievances",
+    "consultations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -158,6 +160,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] != ":memory:":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Wagtail's database search backend uses PostgreSQL's full-text search there.
+    INSTALLED_APPS.append("django.contrib.postgres")
+    if os.environ.get("SUARA_ASGI") == "1":
+        # Under ASGI each request runs in a new thread, so a persistent
+        # connection is never reused and never closed; PostgreSQL would run
+        # out of connections. (WSGI workers keep theirs.)
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 
@@ -373,3 +383,4 @@ if PRODUCTION and SMS_BACKEND == "portal.sms.ConsoleBackend":
 
 # Functions `(request) -> (template name, context)` that add a block to /my/.
 SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section"]
+SUARA_DEMO_SEEDERS.append("consultations.demo.seed")

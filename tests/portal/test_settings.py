@@ -141,3 +141,22 @@ def test_redis_url_accepts_the_usual_forms():
         assert validate_redis_url(url) == url
     with pytest.raises(ConfigError, match="database 'x'"):
         validate_redis_url("redis://localhost:6379/x")
+
+
+def test_production_on_postgresql_passes_check_deploy(subprocess_env):
+    import os
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (CI sets it)")
+    result = manage({**subprocess_env, **PRODUCTION, "DATABASE_URL": url}, "check", "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_asgi_processes_keep_no_persistent_database_connections(subprocess_env):
+    env = {**subprocess_env, "DATABASE_URL": "postgres://u@127.0.0.1:5432/suara", "SUARA_ASGI": "1"}
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    assert manage(env, "shell", "-v", "0", "-c", code).stdout.strip() == "0"
+    env.pop("SUARA_ASGI")
+    assert manage(env, "shell", "-v", "0", "-c", code).stdout.strip() == "60"
