@@ -26,9 +26,11 @@ def _fingerprint(grievance: Grievance) -> str:
 def grant(request, grievance: Grievance) -> None:
     tokens = dict(request.session.get(SESSION_KEY, {}))
     tokens[grievance.reference] = signing.dumps({"r": grievance.reference, "p": _fingerprint(grievance)}, salt=SALT)
+    # A new privilege for this browser: rotate an existing session key, as a
+    # sign-in does, so a planted session id cannot inherit it.
+    if request.session.session_key:
+        request.session.cycle_key()
     request.session[SESSION_KEY] = tokens
-    # A new privilege for this browser: rotate the session key like a sign-in does.
-    request.session.cycle_key()
 
 
 def has_capability(request, grievance: Grievance) -> bool:

@@ -106,10 +106,13 @@ def _attach(grievance: Grievance, event: CaseEvent, uploads: Sequence[CleanUploa
 def _announce(grievance: Grievance, event: CaseEvent) -> None:
     """Tell the case's streams (and its agency's queue) after commit."""
     payload = {"case": grievance.pk, "event": event.pk, "kind": event.kind, "status": grievance.status}
+    events = [
+        (realtime.group_name("case", grievance.pk, "staff"), "case.event", payload),
+        (realtime.group_name("queue", grievance.agency_id), "queue.changed", payload),
+    ]
     if event.public:
-        realtime.broadcast(realtime.group_name("case", grievance.pk, "public"), "case.event", payload)
-    realtime.broadcast(realtime.group_name("case", grievance.pk, "staff"), "case.event", payload)
-    realtime.broadcast(realtime.group_name("queue", grievance.agency_id), "queue.changed", payload)
+        events.append((realtime.group_name("case", grievance.pk, "public"), "case.event", payload))
+    realtime.broadcast_many(events)
 
 
 def _lock(grievance: Grievance) -> Grievance:
@@ -271,8 +274,11 @@ def grievance_lodge(
     from grievances.tasks import send_acknowledgement
 
     if grievance.contact_email or grievance.contact_phone or (complainant is not None and complainant.email):
-        sealed_pin = seal(pin, purpose=PIN_SEAL_PURPOSE)
-        transaction.on_commit(lambda: send_acknowledgement.enqueue(grievance.pk, sealed_pin))
+        # The task backend is the database: enqueued inside this transaction,
+        # the task exists exactly when the case does (no case without its
+        # acknowledgement if the process dies right after the commit), and no
+        # worker sees it before the commit.
+        send_acknowledgement.enqueue(grievance.pk, seal(pin, purpose=PIN_SEAL_PURPOSE))
     return Lodged(grievance=grievance, pin=pin)
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -74,36 +75,38 @@ def lodge(request):
             data = form.cleaned_data
             on_behalf = form.on_behalf
             try:
-                lodged = services.grievance_lodge(
-                    category=data["category"],
-                    description=data["description"],
-                    contact_preference=data["contact_preference"],
-                    confidentiality=data["confidentiality"],
-                    complainant=user if not on_behalf else None,
-                    anonymous=data["anonymous"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    contact_email=data["contact_email"],
-                    occurred_on=data["occurred_on"],
-                    programme=data["programme"],
-                    region=data["region"],
-                    attachments=data["attachments"],
-                    lodged_by=user if on_behalf else None,
-                    lodged_by_organization=data.get("organization") if on_behalf else None,
-                    member_name=data.get("member_name", "") if on_behalf else "",
-                    member_account=data.get("member_account") if on_behalf else None,
-                    member_identity_withheld=bool(data.get("member_identity_withheld")) if on_behalf else False,
-                    consent_given=bool(data.get("consent")),
-                    people_affected=(data.get("people_affected") or 1) if on_behalf else 1,
-                    language=get_language() or "en",
-                )
+                with transaction.atomic():
+                    lodged = services.grievance_lodge(
+                        category=data["category"],
+                        description=data["description"],
+                        contact_preference=data["contact_preference"],
+                        confidentiality=data["confidentiality"],
+                        complainant=user if not on_behalf else None,
+                        anonymous=data["anonymous"],
+                        contact_name=data["contact_name"],
+                        contact_phone=data["contact_phone"],
+                        contact_email=data["contact_email"],
+                        occurred_on=data["occurred_on"],
+                        programme=data["programme"],
+                        region=data["region"],
+                        attachments=data["attachments"],
+                        lodged_by=user if on_behalf else None,
+                        lodged_by_organization=data.get("organization") if on_behalf else None,
+                        member_name=data.get("member_name", "") if on_behalf else "",
+                        member_account=data.get("member_account") if on_behalf else None,
+                        member_identity_withheld=bool(data.get("member_identity_withheld")) if on_behalf else False,
+                        consent_given=bool(data.get("consent")),
+                        people_affected=(data.get("people_affected") or 1) if on_behalf else 1,
+                        language=get_language() or "en",
+                    )
+                    # In the same transaction: a refused lodging is not counted.
+                    for limit, key in limits:
+                        throttle.record(limit, key)
             except ValidationError as error:
                 _apply_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error("organization" if "organization" in form.fields else None, str(error))
             else:
-                for limit, key in limits:
-                    throttle.record(limit, key)
                 access.grant(request, lodged.grievance)
                 pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
                 pins[lodged.grievance.reference] = lodged.pin

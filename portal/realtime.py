@@ -39,25 +39,43 @@ def broadcast(group: str, event: str, payload: dict | None = None, *, using: str
     Consumers receive ``{"type": "portal.event", "event": event, "payload": payload}``
     and dispatch it to their ``portal_event`` handler.
     """
-    if not _GROUP_RE.match(group):
-        raise ValueError(f"invalid group name {group!r}")
-    message = {"type": "portal.event", "event": event, "payload": payload or {}}
-    transaction.on_commit(partial(send_now, group, message), using=using)
+    broadcast_many([(group, event, payload)], using=using)
+
+
+def broadcast_many(events: list[tuple[str, str, dict | None]], *, using: str | None = None) -> None:
+    """Several ``(group, event, payload)`` after commit, sent together in one trip to the layer."""
+    deliveries = []
+    for group, event, payload in events:
+        if not _GROUP_RE.match(group):
+            raise ValueError(f"invalid group name {group!r}")
+        deliveries.append((group, {"type": "portal.event", "event": event, "payload": payload or {}}))
+    transaction.on_commit(partial(send_many_now, deliveries), using=using)
 
 
 def send_now(group: str, message: dict) -> bool:
     """Send ``message`` to ``group`` immediately; True when the layer took it."""
+    return send_many_now([(group, message)])
+
+
+def send_many_now(deliveries: list[tuple[str, dict]]) -> bool:
+    """Send each ``(group, message)`` immediately; True when the layer took them all.
+
+    One event loop for all of them: from a sync worker, each async_to_sync
+    call costs a loop and, with Redis, a connection.
+    """
     layer = get_channel_layer()
     if layer is None:
-        logger.warning("No channel layer configured; event for %s dropped", group)
+        logger.warning("No channel layer configured; %d events dropped", len(deliveries))
         return False
     try:
-        async_to_sync(_send_with_timeout)(layer, group, message)
+        async_to_sync(_send_all)(layer, deliveries)
     except Exception:
-        logger.exception("Channel layer failed; event for group %s not delivered", group)
+        groups = ", ".join(group for group, _ in deliveries)
+        logger.exception("Channel layer failed; events for %s not delivered", groups)
         return False
     return True
 
 
-async def _send_with_timeout(layer, group: str, message: dict) -> None:
-    await asyncio.wait_for(layer.group_send(group, message), timeout=SEND_TIMEOUT_SECONDS)
+async def _send_all(layer, deliveries: list[tuple[str, dict]]) -> None:
+    sends = [layer.group_send(group, message) for group, message in deliveries]
+    await asyncio.wait_for(asyncio.gather(*sends), timeout=SEND_TIMEOUT_SECONDS)
