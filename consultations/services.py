@@ -1,0 +1,411 @@
+"""Every change to a consultation's responses, follows, notices and sections goes through here.
+
+Each function is keyword-only, checks permission with ``consultations.rules``
+at the moment of writing, validates, writes in one transaction, and leaves
+side effects (e-mail through the task backend) to ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consultations import rules, tasks
+from consultations.answers import answers_clean, counted_choices
+from consultations.models import (
+    CLOSING_SOON,
+    ConsultationFollow,
+    ConsultationNotice,
+    ConsultationPage,
+    OrganizationIndexPage,
+    OrganizationPage,
+    Response,
+    ResponseAttachment,
+    ResponseChoice,
+    ResponseReport,
+    StakeholderGroup,
+    State,
+)
+from portal.models import Organization, User
+
+REPORT_REASON_MAX = 1000
+HIDE_REASON_MAX = 1000
+NAME_MAX = 200
+
+
+def _check_publication(publication: str | None, *, require: bool) -> str:
+    if publication in Response.Publication.values:
+        return publication
+    if require or publication:
+        raise ValidationError({"publication": [_("Say whether and how your response may be published.")]})
+    # A draft without a choice yet is kept private until the person decides.
+    return Response.Publication.NONE
+
+
+def _write_answers(response: Response, questions, answers: dict) -> None:
+    response.answers = answers
+    response.save()
+    # The tallies are an index of ``answers``: rewrite them whole, in the same transaction.
+    ResponseChoice.objects.filter(response=response).delete()
+    ResponseChoice.objects.bulk_create(
+        ResponseChoice(response=response, question_id=question_id, choice=choice)
+        for question_id, choice in counted_choices(questions, answers)
+    )
+
+
+def _store_attachments(response: Response, uploads: Sequence) -> None:
+    if not uploads:
+        return
+    from portal.uploads import MAX_FILES, save_private
+
+    if response.attachments.count() + len(uploads) > MAX_FILES:
+        raise ValidationError({"attachments": [_("A response may carry at most %(n)s files.") % {"n": MAX_FILES}]})
+    for upload in uploads:
+        ResponseAttachment.objects.create(
+            response=response,
+            storage_name=save_private(upload, prefix="consultations"),
+            display_name=upload.display_name[:200],
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+        )
+
+
+def _existing_response(consultation: ConsultationPage, user: User, organization: Organization | None):
+    responses = Response.objects.select_for_update().filter(consultation=consultation)
+    if organization is not None:
+        return responses.filter(organization=organization).first()
+    return responses.filter(respondent=user, organization__isnull=True).first()
+
+
+def _response_write(
+    *,
+    user: User,
+    consultation: ConsultationPage,
+    organization: Organization | None,
+    answers: dict,
+    publication: str | None,
+    attachments: Sequence,
+    submit: bool,
+) -> Response:
+    if not rules.can_respond(user, consultation, organization):
+        raise PermissionDenied(_("You cannot respond to this consultation in this capacity."))
+    with transaction.atomic():
+        response = _existing_response(consultation, user, organization)
+        if response is not None and not rules.can_edit_response(user, response):
+            raise PermissionDenied(_("This response can no longer be changed."))
+        # Once submitted, a response stays submitted: saving it again is an edit.
+        submit = submit or (response is not None and response.status == Response.Status.SUBMITTED)
+        cleaned = answers_clean(consultation.question_list, answers, require=submit)
+        publication = _check_publication(publication, require=submit)
+        now = timezone.now()
+        if response is None:
+            response = Response(
+                consultation=consultation,
+                respondent=user,
+                organization=organization,
+                stakeholder_group=StakeholderGroup.for_organization(organization),
+            )
+        response.respondent_name = user.get_full_name()[:NAME_MAX]
+        response.publication = publication
+        if submit:
+            first_submission = response.status != Response.Status.SUBMITTED
+            response.status = Response.Status.SUBMITTED
+            response.submitted_at = response.submitted_at or now
+        else:
+            first_submission = False
+        try:
+            with transaction.atomic():
+                _write_answers(response, consultation.question_list, cleaned)
+        except IntegrityError:
+            # Another representative started the organization's response a moment ago.
+            raise ValidationError(
+                _("A response in this capacity was started elsewhere a moment ago; reload the page to continue it.")
+            ) from None
+        _store_attachments(response, attachments)
+        if first_submission:
+            transaction.on_commit(lambda: tasks.send_response_receipt.enqueue(response.pk))
+    return response
+
+
+def response_save_draft(
+    *,
+    user: User,
+    consultation: ConsultationPage,
+    organization: Organization | None = None,
+    answers: dict,
+    publication: str | None = None,
+    attachments: Sequence = (),
+) -> Response:
+    """Keep a half-finished response to come back to; required questions may still be empty.
+
+    Lengths and options are checked even on a draft: nothing is stored that
+    could not be submitted later. Saving a response that was already
+    submitted keeps it submitted (and so requires every required answer).
+    """
+    return _response_write(
+        user=user,
+        consultation=consultation,
+        organization=organization,
+        answers=answers,
+        publication=publication,
+        attachments=attachments,
+        submit=False,
+    )
+
+
+def response_submit(
+    *,
+    user: User,
+    consultation: ConsultationPage,
+    organization: Organization | None = None,
+    answers: dict,
+    publication: str,
+    attachments: Sequence = (),
+) -> Response:
+    """Submit (or re-submit an edited) response, as ``user`` or for ``organization``.
+
+    The mandate to speak for ``organization`` is checked here, on every
+    submission, not only when the form was shown. It can be edited until the
+    consultation closes; the first submission e-mails a receipt.
+    """
+    return _response_write(
+        user=user,
+        consultation=consultation,
+        organization=organization,
+        answers=answers,
+        publication=publication,
+        attachments=attachments,
+        submit=True,
+    )
+
+
+def response_enter_on_behalf(
+    *,
+    staff: User,
+    consultation: ConsultationPage,
+    respondent_name: str,
+    organization: Organization | None,
+    channel: str,
+    answers: dict,
+    publication: str,
+    attachments: Sequence = (),
+    response: Response | None = None,
+) -> Response:
+    """Key in a response that arrived on paper or by e-mail, marked as entered by ``staff``.
+
+    Pass ``response`` to correct one entered earlier.
+    """
+    if not rules.can_enter_responses(staff, consultation):
+        raise PermissionDenied(_("Only the owner's staff may enter responses, and only before the outcome."))
+    if channel not in (Response.Channel.PAPER, Response.Channel.EMAIL):
+        raise ValidationError({"channel": [_("Say whether the response came on paper or by e-mail.")]})
+    name = (respondent_name or "").strip()
+    if not name:
+        raise ValidationError({"respondent_name": [_("Give the name the response was sent under.")]})
+    if len(name) > NAME_MAX:
+        raise ValidationError({"respondent_name": [_too_long_name(name)]})
+    with transaction.atomic():
+        if response is not None:
+            response = Response.objects.select_for_update().get(pk=response.pk, consultation=consultation)
+            if response.channel == Response.Channel.ONLINE:
+                raise PermissionDenied(_("Responses sent online are changed only by their authors."))
+        cleaned = answers_clean(consultation.question_list, answers, require=True)
+        publication = _check_publication(publication, require=True)
+        response = response or Response(consultation=consultation, entered_by=staff)
+        response.respondent_name = name
+        response.organization = organization
+        response.stakeholder_group = StakeholderGroup.for_organization(organization)
+        response.channel = channel
+        response.publication = publication
+        response.status = Response.Status.SUBMITTED
+        response.submitted_at = response.submitted_at or timezone.now()
+        try:
+            with transaction.atomic():
+                _write_answers(response, consultation.question_list, cleaned)
+        except IntegrityError:
+            raise ValidationError(
+                {"organization": [_("This organization has already responded; open its response instead.")]}
+            ) from None
+        _store_attachments(response, attachments)
+    return response
+
+
+def _too_long_name(name: str) -> str:
+    return _("Keep this to %(limit)s characters or fewer; it has %(count)s.") % {"limit": NAME_MAX, "count": len(name)}
+
+
+def response_report(*, user: User, response: Response, reason: str) -> ResponseReport:
+    """Flag a published response for the owner's moderators, with what is wrong with it."""
+    if not rules.can_report_response(user, response):
+        raise PermissionDenied(_("Only published responses can be reported, by someone signed in."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say what is wrong with this response.")]})
+    if len(reason) > REPORT_REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("Keep this to %(limit)s characters or fewer.") % {"limit": REPORT_REASON_MAX}]}
+        )
+    with transaction.atomic():
+        return ResponseReport.objects.create(response=response, reported_by=user, reason=reason)
+
+
+def response_hide(*, moderator: User, response: Response, reason: str) -> Response:
+    """Take a published response off every public page and export, recording who did it and why.
+
+    Open reports on it are resolved. The response still counts in the
+    owner's own figures (``scope=all``): hiding is about publication.
+    """
+    if not rules.can_moderate_responses(moderator, response.consultation):
+        raise PermissionDenied(_("Only the consultation's moderators may hide responses."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason; the author may ask for it.")]})
+    if len(reason) > HIDE_REASON_MAX:
+        raise ValidationError(
+            {"reason": [_("Keep this to %(limit)s characters or fewer.") % {"limit": HIDE_REASON_MAX}]}
+        )
+    with transaction.atomic():
+        response = Response.objects.select_for_update().get(pk=response.pk)
+        now = timezone.now()
+        response.hidden_at, response.hidden_by, response.hidden_reason = now, moderator, reason
+        response.save(update_fields=["hidden_at", "hidden_by", "hidden_reason", "updated_at"])
+        response.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
+    return response
+
+
+def response_unhide(*, moderator: User, response: Response) -> Response:
+    """Put a hidden response back (the moderator changed their mind); the reason is kept for the record."""
+    if not rules.can_moderate_responses(moderator, response.consultation):
+        raise PermissionDenied(_("Only the consultation's moderators may show responses again."))
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(hidden_at=None, updated_at=timezone.now())
+    response.refresh_from_db()
+    return response
+
+
+def consultation_follow(*, user: User, consultation: ConsultationPage) -> ConsultationFollow:
+    """Be e-mailed when the consultation opens, a week before it closes and when the outcome is out."""
+    if not (user.is_authenticated and user.is_active):
+        raise PermissionDenied(_("Sign in to follow a consultation."))
+    with transaction.atomic():
+        follow, _created = ConsultationFollow.objects.get_or_create(user=user, consultation=consultation)
+    return follow
+
+
+def consultation_unfollow(*, user: User, consultation: ConsultationPage) -> None:
+    """Stop the e-mails about this consultation."""
+    with transaction.atomic():
+        ConsultationFollow.objects.filter(user=user, consultation=consultation).delete()
+
+
+def _notices_due(consultation: ConsultationPage, now: datetime.datetime) -> list[str]:
+    state = consultation.state_at(now)
+    due = []
+    if state == State.OPEN:
+        due.append(ConsultationNotice.Kind.OPENED)
+        if now >= consultation.closes_at - CLOSING_SOON:
+            due.append(ConsultationNotice.Kind.CLOSING)
+    if state == State.OUTCOME:
+        due.append(ConsultationNotice.Kind.OUTCOME)
+    return due
+
+
+def consultation_notices_schedule(
+    *, now: datetime.datetime | None = None, consultation: ConsultationPage | None = None
+) -> list[ConsultationNotice]:
+    """Queue the notices that are due, each at most once, for one consultation or all live ones.
+
+    Run it every few minutes (``manage.py consultation_notices``); publishing
+    an outcome runs it for that page at once. A notice that is no longer
+    relevant when first seen (the consultation already closed) is not sent
+    late, except the outcome, which is news whenever it comes.
+    """
+    now = now or timezone.now()
+    pages = [consultation] if consultation is not None else ConsultationPage.objects.live().specific()
+    created: list[ConsultationNotice] = []
+    with transaction.atomic():
+        for page in pages:
+            for kind in _notices_due(page, now):
+                notice, was_created = ConsultationNotice.objects.get_or_create(consultation=page, kind=kind)
+                if was_created:
+                    created.append(notice)
+    for notice in created:
+        transaction.on_commit(lambda pk=notice.pk: tasks.send_consultation_notice.enqueue(pk))
+    return created
+
+
+# --- organizations' sections ------------------------------------------------------
+
+EDITOR_PERMISSIONS = ("add", "change")
+APPROVER_PERMISSIONS = ("add", "change", "publish")
+
+
+def _section_groups(organization: Organization) -> tuple[Group, Group]:
+    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    groups = []
+    for suffix in ("editors", "approvers"):
+        group, _created = Group.objects.get_or_create(name=f"section:{organization.slug}:{suffix}"[:150])
+        group.permissions.add(access_admin)
+        groups.append(group)
+    return groups[0], groups[1]
+
+
+def organization_section_ensure(*, organization: Organization, index_page: OrganizationIndexPage) -> OrganizationPage:
+    """The organization's section page, its editor and approver groups, and its moderation workflow.
+
+    Editors may add and change pages in the section only and must submit
+    them for moderation; approvers (the organization's administrators)
+    publish. Idempotent: running it again changes nothing.
+    """
+    from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
+
+    with transaction.atomic():
+        section = OrganizationPage.objects.filter(organization=organization).first()
+        if section is None:
+            section = index_page.add_child(
+                instance=OrganizationPage(title=organization.name, slug=organization.slug, organization=organization)
+            )
+        editors, approvers = _section_groups(organization)
+        for group, permission_types in ((editors, EDITOR_PERMISSIONS), (approvers, APPROVER_PERMISSIONS)):
+            for permission_type in permission_types:
+                if not GroupPagePermission.objects.filter(
+                    group=group, page=section, permission__codename=f"{permission_type}_page"
+                ).exists():
+                    GroupPagePermission.objects.create(group=group, page=section, permission_type=permission_type)
+        workflow_name = f"Positions of {organization.slug}"[:255]
+        workflow = Workflow.objects.filter(name=workflow_name).first()
+        if workflow is None:
+            workflow = Workflow.objects.create(name=workflow_name)
+            task = GroupApprovalTask.objects.create(name=f"Approval by {organization.slug}"[:255])
+            task.groups.set([approvers])
+            # Not workflow.workflow_tasks.create(): on a cluster model that stays in memory.
+            WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
+        organization_section_sync_members(organization=organization)
+    return section
+
+
+def organization_section_sync_members(*, organization: Organization) -> None:
+    """Make the section's groups hold exactly the organization's active editors and approvers.
+
+    The Wagtail hooks check the live membership on every admin request as
+    well, so a mandate that ends takes effect at once even before this runs.
+    """
+    from portal.models import Membership
+
+    editors, approvers = _section_groups(organization)
+    active = Membership.objects.active().filter(organization=organization)
+    for group, roles in ((editors, rules.SECTION_EDIT_ROLES), (approvers, rules.SECTION_PUBLISH_ROLES)):
+        wanted = set(active.filter(role__in=list(roles)).values_list("user_id", flat=True))
+        current = set(group.user_set.values_list("pk", flat=True))
+        if wanted - current:
+            group.user_set.add(*(wanted - current))
+        if current - wanted:
+            group.user_set.remove(*(current - wanted))
