@@ -69,9 +69,22 @@ class CategoryField(forms.ChoiceField):
             groups.setdefault(category.parent.name, []).append((str(category.pk), category.name))
         return [("", _("Choose one…")), *groups.items()]
 
+    def validate(self, value):
+        # Checked against the database in clean(); listing every choice here
+        # would cost a query and a loop on each submission.
+        if value in self.empty_values and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
     def clean(self, value):
         value = super().clean(value)
-        return Category.objects.select_related("parent__agency", "agency").get(pk=value)
+        category = (
+            Category.objects.select_related("parent__agency", "parent__sla_policy", "agency", "sla_policy")
+            .filter(pk=value if str(value).isdigit() else None, active=True, parent__isnull=False, parent__active=True)
+            .first()
+        )
+        if category is None:
+            raise forms.ValidationError(_("Please choose what your grievance is about."), code="invalid_choice")
+        return category
 
 
 class LodgeForm(forms.Form):
