@@ -468,3 +468,20 @@ def follow(request, page: ConsultationPage):
             _("You will be e-mailed when it opens, a week before it closes, and when the outcome is published."),
         )
     return redirect(page.url)
+
+
+def my_section(request) -> tuple[str, dict]:
+    """The consultations block of ``/my/``: responses a person wrote, or may continue for their organization."""
+    from django.db.models import Q
+
+    from portal.rules import organizations_user_can_act_for
+
+    organizations = organizations_user_can_act_for(request.user)
+    responses = (
+        Response.objects.filter(
+            Q(respondent=request.user, organization__isnull=True) | Q(organization__in=organizations)
+        )
+        .select_related("consultation", "organization")
+        .order_by("-updated_at")[:50]
+    )
+    return "consultations/my_section.html", {"responses": responses}

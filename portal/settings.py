@@ -382,5 +382,5 @@ if PRODUCTION and SMS_BACKEND == "portal.sms.ConsoleBackend":
     SMS_BACKEND = "portal.sms.FileBackend"
 
 # Functions `(request) -> (template name, context)` that add a block to /my/.
-SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section"]
+SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section", "consultations.views.my_section"]
 SUARA_DEMO_SEEDERS.append("consultations.demo.seed")
