@@ -115,6 +115,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, auth and Wagtail: a stored public page costs none of them.
+    "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -342,6 +344,8 @@ SUARA_ADMIN_CSP = {
     "frame-ancestors": [CSP.SELF],
 }
 SUARA_ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+# Public pages for visitors who are not signed in are kept this long (0: off).
+SUARA_PAGE_CACHE_SECONDS = env_int("SUARA_PAGE_CACHE_SECONDS", 60, minimum=0)
 # Pages about a person or a case: never kept by a browser or a proxy.
 SUARA_NO_STORE_PREFIXES = ("/grievances/", "/workspace/", "/my/", "/accounts/", "/api/")
 
@@ -374,6 +378,8 @@ SUARA_WEBSOCKET_ROUTING = ["portal.routing"]
 # Functions `seed(*, organizations, users, stdout) -> int` that add each app's
 # demo data; `manage.py seed_demo` calls them in order. Must be idempotent.
 SUARA_DEMO_SEEDERS: list[str] = ["grievances.demo.seed"]
+# `manage.py` argument lists that `run_portal` starts beside the web server and worker.
+SUARA_BACKGROUND_COMMANDS: list[list[str]] = [["sla_sweep", "--every", "60"]]
 
 # --- Text messages ------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")

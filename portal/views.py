@@ -8,7 +8,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from portal.health import run_checks
 
@@ -34,3 +36,15 @@ def my_page(request):
     # through a function named in settings, so portal imports no app.
     sections = [import_string(path)(request) for path in settings.SUARA_MY_PAGE_SECTIONS]
     return render(request, "portal/my.html", {"memberships": memberships, "sections": sections})
+
+
+@csrf_exempt
+@require_POST
+def set_language(request):
+    """Django's language switch, without CSRF protection.
+
+    Forcing someone's display language is harmless, while a CSRF token in
+    the footer would set a cookie on every first visit and make every public
+    page uncacheable (see portal.pagecache).
+    """
+    return django_set_language(request)

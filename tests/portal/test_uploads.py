@@ -647,7 +647,9 @@ def served(name, **kwargs):
     try:
         return response, b"".join(response.streaming_content)
     finally:
-        response.close()
+        # Close the file only: HttpResponse.close() also sends request_finished,
+        # which touches database connections that this test may not use.
+        response.file_to_stream.close()
 
 
 def test_a_private_file_is_served_as_a_sandboxed_uncached_download(stored_png):
@@ -700,7 +702,7 @@ def test_the_site_wide_csp_middleware_leaves_the_sandbox_policy_alone(stored_png
             "sandbox; default-src 'none'"
         )
     finally:
-        response.close()
+        response.file_to_stream.close()
 
 
 # --- the form field ----------------------------------------------------------------

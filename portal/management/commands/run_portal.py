@@ -73,6 +73,9 @@ class Command(BaseCommand):
             "65536",
         ]
         worker = [python, manage, "db_worker", "--interval", "0.5"]
+        # Apps add their own long-running commands (e.g. a deadline sweep)
+        # through settings, so that portal imports none of them.
+        background = [[python, manage, *arguments] for arguments in settings.SUARA_BACKGROUND_COMMANDS]
         processes: list[subprocess.Popen] = []
 
         def stop_all(*_):
@@ -93,6 +96,8 @@ class Command(BaseCommand):
         try:
             processes.append(subprocess.Popen(web, cwd=settings.BASE_DIR))
             processes.append(subprocess.Popen(worker, cwd=settings.BASE_DIR))
+            for command in background:
+                processes.append(subprocess.Popen(command, cwd=settings.BASE_DIR))
             shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - only compared, never bound
             self.stdout.write(
                 "\n".join(
