@@ -56,8 +56,16 @@ def _cacheable_request(request) -> bool:
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return False
     path = request.path
-    excluded = (*settings.SUARA_NO_STORE_PREFIXES, *settings.SUARA_ADMIN_PATH_PREFIXES, "/healthz", "/static/",
-                "/media/", "/documents/", "/i18n/", "/ws/")
+    excluded = (
+        *settings.SUARA_NO_STORE_PREFIXES,
+        *settings.SUARA_ADMIN_PATH_PREFIXES,
+        "/healthz",
+        "/static/",
+        "/media/",
+        "/documents/",
+        "/i18n/",
+        "/ws/",
+    )
     return not path.startswith(excluded)
 
 

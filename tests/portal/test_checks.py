@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_private_files_inside_the_public_media_root_stop_start_up(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    with pytest.raises(SystemCheckError, match="suara.E001"):
+    with pytest.raises(SystemCheckError, match=r"suara\.E001"):
         call_command("check")
 
 
