@@ -9,6 +9,7 @@ import time
 import urllib.request
 
 import pytest
+from django.conf import settings
 
 from tests.conftest import PROJECT_DIR, free_port
 
@@ -49,7 +50,8 @@ def test_run_portal_serves_and_ctrl_c_stops_everything(subprocess_env, tmp_path)
     try:
         assert wait_for_health(port, time.monotonic() + 90) == 200
         children = children_of(launcher.pid)
-        assert len(children) == 2  # the web server and the task worker
+        # The web server, the task worker, and any scheduled commands.
+        assert len(children) == 2 + len(getattr(settings, "SUARA_BACKGROUND_COMMANDS", []))
 
         # A second launch on the same port says so in one sentence.
         second = subprocess.run(
@@ -66,7 +68,8 @@ def test_run_portal_serves_and_ctrl_c_stops_everything(subprocess_env, tmp_path)
         output, _ = launcher.communicate(timeout=30)
     finally:
         if launcher.poll() is None:
-            launcher.kill()
+            os.killpg(launcher.pid, signal.SIGKILL)  # the launcher and everything it started
+            launcher.wait(timeout=10)
     assert "Suara is running at http://localhost:" in output
     assert "officer@demo.suara.test" in output
     assert launcher.returncode == 0, output
