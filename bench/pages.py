@@ -81,6 +81,19 @@ WARMUP_SECONDS = 3
 READY_TIMEOUT = 40
 
 
+def import_from_project_root() -> None:
+    """Put the project root on sys.path in place of bench/.
+
+    `python bench/pages.py` puts bench/ first, where a sibling script named
+    like a standard module (bench/queue.py) would shadow it for psycopg,
+    redis and Django, which are imported later. The root also makes
+    `portal` and `bench.bare` importable in the child processes.
+    """
+    here = ROOT / "bench"
+    sys.path[:] = [entry for entry in sys.path if not entry or Path(entry).resolve() != here]
+    sys.path.insert(0, str(ROOT))
+
+
 class BenchError(Exception):
     """Something the benchmark needs is missing or broke; the message says what."""
 
@@ -163,23 +176,79 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def cpu_busy(seconds: float = 1.0) -> float | None:
-    """The share of all cores in use over a short sample (Linux); None elsewhere."""
+# What else used the CPU while a server was loaded: a test suite running beside
+# the bench takes cores from every row and makes the figures meaningless.
+SERVICES = ("postgres", "redis-server")  # part of the stack being measured
+FOREIGN_CPU_WARNING = 0.10  # of all cores
 
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat") as stat:
-            fields = [int(value) for value in stat.readline().split()[1:]]
-        idle = fields[3] + fields[4]  # idle + iowait
-        return idle, sum(fields[:8])
 
-    try:
-        idle_before, total_before = sample()
-        time.sleep(seconds)
-        idle_after, total_after = sample()
-    except (OSError, ValueError, IndexError):
-        return None
-    total = total_after - total_before
-    return 1 - (idle_after - idle_before) / total if total else None
+def busy_seconds() -> float:
+    """CPU time spent in user, system and steal on all cores since boot (Linux)."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, _irq, _softirq, steal = map(int, stat.readline().split()[1:9])
+    # Interrupt time is left out: loopback traffic lands there, and no process owns it.
+    return (user + nice + system + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command name, CPU seconds so far) for every process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue  # it ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        table[int(entry)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    return table
+
+
+def descendants(table: dict[int, tuple[int, str, float]], root: int) -> set[int]:
+    found, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, (ppid, _, _) in table.items() if ppid == parent and pid not in found]
+        found.update(children)
+        frontier.extend(children)
+    return found
+
+
+class CpuWatch:
+    """Share of all cores used by processes other than the server, wrk, PostgreSQL and Redis."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.foreign: float | None = None
+
+    def __enter__(self):
+        try:
+            self.busy, self.table = busy_seconds(), process_cpu()
+        except (OSError, ValueError):
+            self.table = None  # not Linux: no figure
+        self.children = os.times()
+        self.started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.table is None:
+            return
+        try:
+            busy, table = busy_seconds(), process_cpu()
+        except (OSError, ValueError):
+            return
+        ours = descendants(table, self.server_pid) | {os.getpid()}
+        ours |= {pid for pid, (_, name, _) in table.items() if name.startswith(SERVICES)}
+        measured = sum(table[pid][2] - self.table.get(pid, (0, "", 0.0))[2] for pid in ours if pid in table)
+        children = os.times()  # wrk, which has ended and been waited for
+        measured += (children.children_user - self.children.children_user) + (
+            children.children_system - self.children.children_system
+        )
+        capacity = (time.monotonic() - self.started) * (os.cpu_count() or 1)
+        self.foreign = max(0.0, busy - self.busy - measured) / capacity
 
 
 def describe_machine() -> str:
@@ -467,7 +536,6 @@ def count_queries_in_child(env: dict[str, str]) -> dict:
 
 def count_queries_here() -> None:
     """The child: GET / with Django's test client, warm the cache, then count one request."""
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
@@ -528,6 +596,7 @@ class Load:
     p50_ms: float
     requests: int
     errors: str  # empty when there were none
+    foreign_cpu: float | None = None  # share of the cores other processes used meanwhile
 
 
 UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -562,12 +631,16 @@ def run_wrk(url: str, threads: int, connections: int, seconds: int) -> str:
 
 def load(server: Server, args) -> Load:
     run_wrk(server.url, args.threads, args.connections, WARMUP_SECONDS)
-    measured = parse_wrk(run_wrk(server.url, args.threads, args.connections, args.duration))
+    with CpuWatch(server.process.pid) as watch:
+        output = run_wrk(server.url, args.threads, args.connections, args.duration)
+    measured = parse_wrk(output)
+    measured.foreign_cpu = watch.foreign
     if measured.errors:
         raise BenchError(f"{server.name} did not answer cleanly under load ({measured.errors}):\n{tail(server.log)}")
+    other = "" if watch.foreign is None else f"   other processes: {watch.foreign:.0%} CPU"
     say(
         f"  {server.name:<28} {measured.rps:8.1f} req/s   p50 {measured.p50_ms:6.1f} ms   "
-        f"p99 {measured.p99_ms:6.1f} ms   ({measured.requests} requests)"
+        f"p99 {measured.p99_ms:6.1f} ms   ({measured.requests} requests){other}"
     )
     return measured
 
@@ -589,6 +662,7 @@ def main() -> int:
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs and static files")
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)  # the child's mode
     args = parser.parse_args()
+    import_from_project_root()
     if args.count_queries:
         count_queries_here()
         return 0
@@ -639,11 +713,6 @@ def main() -> int:
         cache_calls = ", ".join(f"{name} {n}" for name, n in sorted(counted["cache_calls"].items())) or "none"
         say(f"  {counted['queries']} queries, cache calls: {cache_calls}, health checks: {counted['health_checks']}")
 
-        busy = cpu_busy()
-        if busy is not None:
-            say(f"CPU in use before the load, servers idle: {busy:.0%}")
-            if busy > 0.2:
-                say("  warning: something else is using the CPU; the figures will be low and noisy.")
         say(
             f"Loading with wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {WARMUP_SECONDS}s warm-up)"
         )
@@ -662,6 +731,12 @@ def main() -> int:
             asgi_load = load(asgi, args)
             say(f"  uvicorn serves the home page at {asgi_load.rps / home_load.rps:.2f}x gunicorn's rate")
 
+        disturbed = [run.foreign_cpu for run in (home_load, bare_load) if run.foreign_cpu is not None]
+        if disturbed and max(disturbed) > FOREIGN_CPU_WARNING:
+            say(
+                f"warning: other processes used up to {max(disturbed):.0%} of the CPU during the load; "
+                "the figures are low and the ratio unreliable. Run it on a quiet machine."
+            )
         ratio = home_load.rps / bare_load.rps
         queries = counted["queries"]
         say(f"Home page as transferred: {home_kb:.1f} KB with gzip ({brotli_kb:.1f} KB with brotli)")
