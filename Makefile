@@ -20,8 +20,12 @@ lint: setup
 format: setup
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
+# Each benchmark starts and stops what it measures; PostgreSQL and Redis
+# from DATABASE_URL / REDIS_URL (see docs/benchmarks.md).
 bench: setup
 	@.venv/bin/python bench/pages.py
+	@.venv/bin/python bench/intake.py
+	@.venv/bin/python bench/consultation.py
 
 clean:
 	rm -rf var/static .pytest_cache
