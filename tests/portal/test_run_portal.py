@@ -79,3 +79,25 @@ def test_run_portal_serves_and_ctrl_c_stops_everything(subprocess_env, tmp_path)
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is not "in use"
         probe.bind(("127.0.0.1", port))  # the port is free again
+
+
+def test_killing_the_launcher_outright_stops_what_it_started(subprocess_env, tmp_path):
+    env = {**subprocess_env, "SUARA_VAR_DIR": str(tmp_path)}
+    port = free_port()
+    launcher = launch(env, port)
+    try:
+        assert wait_for_health(port, time.monotonic() + 90) == 200
+        children = children_of(launcher.pid)
+        launcher.kill()  # SIGKILL: the launcher cannot clean up
+        launcher.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        alive = children
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.3)
+            alive = [
+                pid for pid in children if subprocess.run(["kill", "-0", str(pid)], capture_output=True).returncode == 0
+            ]
+        assert alive == []
+    finally:
+        for pid in children_of(launcher.pid):
+            os.kill(pid, signal.SIGKILL)

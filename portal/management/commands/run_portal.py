@@ -29,6 +29,22 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
+def _die_with_parent() -> None:
+    """In the child: if the launcher itself is killed (even with SIGKILL), stop too."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class Command(BaseCommand):
     help = "Migrate, load demo data, and run the web server with a task worker beside it."
 
@@ -75,29 +91,33 @@ class Command(BaseCommand):
         worker = [python, manage, "db_worker", "--interval", "0.5"]
         # Apps add their own long-running commands (e.g. a deadline sweep)
         # through settings, so that portal imports none of them.
-        background = [[python, manage, *arguments] for arguments in settings.SUARA_BACKGROUND_COMMANDS]
+        background = [[python, manage, *arguments] for arguments in getattr(settings, "SUARA_BACKGROUND_COMMANDS", [])]
         processes: list[subprocess.Popen] = []
 
         def stop_all(*_):
+            # Each child leads its own process group, so its own children
+            # (Django's autoreloader, uvicorn's workers) stop with it.
             for process in processes:
                 if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
+                    _signal_group(process, signal.SIGTERM)
             deadline = time.monotonic() + 10
             for process in processes:
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    _signal_group(process, signal.SIGKILL)
 
         def interrupted(*_):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, interrupted)
         try:
-            processes.append(subprocess.Popen(web, cwd=settings.BASE_DIR))
-            processes.append(subprocess.Popen(worker, cwd=settings.BASE_DIR))
-            for command in background:
-                processes.append(subprocess.Popen(command, cwd=settings.BASE_DIR))
+            for command in [web, worker, *background]:
+                processes.append(
+                    subprocess.Popen(
+                        command, cwd=settings.BASE_DIR, start_new_session=True, preexec_fn=_die_with_parent
+                    )
+                )
             shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - only compared, never bound
             self.stdout.write(
                 "\n".join(
