@@ -18,8 +18,18 @@ What it measures, on this machine, in one run:
   transferred (headers and bodies, asked for with ``Accept-Encoding: gzip``);
   1 KB = 1000 bytes, as browser tools count.
 * For comparison only, the home page on ``uvicorn portal.asgi:application
-  --workers 2`` (skip it with ``--no-uvicorn``). Its DATABASE_URL gets
-  ``?conn_max_age=0``: Django's persistent connections leak under ASGI.
+  --workers 2`` (skip it with ``--no-uvicorn``), configured by the project
+  alone: portal/asgi.py turns persistent database connections off, which leak
+  under ASGI; were it not to, PostgreSQL would run out of connections and the
+  bench would stop on the errors.
+* With ``--uncached``, also the home page with ``SUARA_PAGE_CACHE_SECONDS=0``:
+  every request built, as for a signed-in visitor. Its query count is always
+  printed.
+
+While wrk runs, the script adds up the CPU time of every process on the
+machine and warns when processes other than the servers, wrk, PostgreSQL and
+Redis took more than 10% of it: the figures are then low and the ratio
+unreliable.
 
 Load comes from ``wrk`` (a short warm-up, then the measured run). The script
 starts and stops every server itself, on free ports of 127.0.0.1, and talks
@@ -29,6 +39,7 @@ Run it from the project root::
 
     make bench                      # or: .venv/bin/python bench/pages.py
     .venv/bin/python bench/pages.py --duration 20 --connections 32
+    .venv/bin/python bench/pages.py --uncached  # adds the no-page-cache row
     .venv/bin/python bench/pages.py --help      # --no-uvicorn, --strict, --keep-logs
 
 Environment: ``DATABASE_URL`` (default
@@ -119,20 +130,6 @@ def libpq_url(url: str, database: str | None = None) -> str:
     parts = urlsplit(url)
     path = f"/{database}" if database else parts.path
     return urlunsplit(("postgresql", parts.netloc, path, parts.query, ""))
-
-
-def without_persistent_connections(url: str) -> str:
-    """The URL with ?conn_max_age=0, as Django asks for under ASGI.
-
-    Under ASGI each request's sync code runs in a fresh thread, so a
-    persistent connection is never reused and never closed: with the
-    default conn_max_age=60 uvicorn runs PostgreSQL out of connections
-    ("too many clients") within seconds of load.
-    """
-    parts = urlsplit(url)
-    query = "&".join(item for item in parts.query.split("&") if item and not item.startswith("conn_max_age="))
-    query = f"{query}&conn_max_age=0" if query else "conn_max_age=0"
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
 def ensure_database(url: str) -> None:
@@ -307,15 +304,13 @@ def run_step(title: str, command: list[str], env: dict[str, str], log: Path) -> 
 def prepare_portal(env: dict[str, str], logs: Path) -> None:
     """Migrate, collect static files, load the demo data."""
     manage = [str(BIN / "python"), "manage.py"]
-    # --skip-checks: on PostgreSQL the system checks stop migrate with
-    # postgres.E005 (wagtailsearch needs django.contrib.postgres in
-    # INSTALLED_APPS, which the settings do not add). The pages do not need it.
-    migrate = manage + ["migrate", "--noinput", "--skip-checks", "-v", "0"]
-    run_step("migrate", migrate, env, logs / "migrate.log")
+    # With the system checks, as the production sketch runs it: a failing
+    # check stops the bench the way it would stop a deploy.
+    run_step("migrate", manage + ["migrate", "--noinput", "-v", "0"], env, logs / "migrate.log")
     # Hashed names plus .gz and .br copies: CPU-bound, about 15 seconds.
     run_step("collectstatic", manage + ["collectstatic", "--noinput", "-v", "0"], env, logs / "collectstatic.log")
     # seed_demo refuses production; same database, development settings.
-    seed = manage + ["seed_demo", "--quiet-accounts", "--skip-checks"]
+    seed = manage + ["seed_demo", "--quiet-accounts"]
     run_step("seed_demo", seed, dict(env, DJANGO_ENV="development"), logs / "seed_demo.log")
 
 
@@ -639,13 +634,29 @@ def load(server: Server, args) -> Load:
         raise BenchError(f"{server.name} did not answer cleanly under load ({measured.errors}):\n{tail(server.log)}")
     other = "" if watch.foreign is None else f"   other processes: {watch.foreign:.0%} CPU"
     say(
-        f"  {server.name:<28} {measured.rps:8.1f} req/s   p50 {measured.p50_ms:6.1f} ms   "
+        f"  {server.name:<34} {measured.rps:8.1f} req/s   p50 {measured.p50_ms:6.1f} ms   "
         f"p99 {measured.p99_ms:6.1f} ms   ({measured.requests} requests){other}"
     )
     return measured
 
 
 # --- Main -------------------------------------------------------------------
+
+
+# The portal keeps public pages for anonymous visitors (portal/pagecache.py);
+# this switches the store off, so that every request is built.
+NO_PAGE_CACHE_ENV = {"SUARA_PAGE_CACHE_SECONDS": "0"}
+NO_PAGE_CACHE = "SUARA_PAGE_CACHE_SECONDS=0"
+
+
+def report_queries(counted: dict, show_sql: bool = True) -> None:
+    if counted["status"] != 200:
+        raise BenchError(f"The test client got HTTP {counted['status']} for the home page.")
+    if show_sql:
+        for sql in counted["sql"]:
+            say(f"  {sql[:110]}{'…' if len(sql) > 110 else ''}")
+    cache_calls = ", ".join(f"{name} {n}" for name, n in sorted(counted["cache_calls"].items())) or "none"
+    say(f"  {counted['queries']} queries, cache calls: {cache_calls}, health checks: {counted['health_checks']}")
 
 
 def goal_line(name: str, ok: bool, detail: str) -> str:
@@ -658,6 +669,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--no-uvicorn", action="store_true", help="skip the uvicorn comparison")
+    parser.add_argument(
+        "--uncached", action="store_true", help=f"also load the home page with {NO_PAGE_CACHE} (every request built)"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs and static files")
     parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)  # the child's mode
@@ -706,25 +720,33 @@ def main() -> int:
 
         say("Counting the home page's queries (warm cache, production settings)")
         counted = count_queries_in_child(env)
-        if counted["status"] != 200:
-            raise BenchError(f"The test client got HTTP {counted['status']} for the home page.")
-        for sql in counted["sql"]:
-            say(f"  {sql[:110]}{'…' if len(sql) > 110 else ''}")
-        cache_calls = ", ".join(f"{name} {n}" for name, n in sorted(counted["cache_calls"].items())) or "none"
-        say(f"  {counted['queries']} queries, cache calls: {cache_calls}, health checks: {counted['health_checks']}")
+        report_queries(counted)
+        # The same request built every time: what a signed-in visitor, or a
+        # miss of the portal's store of public pages, costs.
+        say(f"  and with {NO_PAGE_CACHE}:")
+        built = count_queries_in_child(dict(env, **NO_PAGE_CACHE_ENV))
+        report_queries(built, show_sql=built["sql"] != counted["sql"])
 
         say(
             f"Loading with wrk -t{args.threads} -c{args.connections} -d{args.duration}s (after {WARMUP_SECONDS}s warm-up)"
         )
         home_load = load(home, args)
         bare_load = load(bare, args)
+        for server in (home, bare):
+            server.stop()  # leave the cores to the next one
+        if args.uncached:
+            uncached = Server(
+                f"home, {NO_PAGE_CACHE}", home.command, dict(env, **NO_PAGE_CACHE_ENV), work / "built.log"
+            )
+            servers.append(uncached)
+            uncached.start()
+            uncached.wait_ready()
+            load(uncached, args)
+            uncached.stop()
         if not args.no_uvicorn:
-            for server in (home, bare):
-                server.stop()  # leave the cores to the next one
             uvicorn = [str(BIN / "uvicorn"), "portal.asgi:application", "--workers", "2", "--host", HOST]
             uvicorn += ["--port", "{port}", "--no-access-log", "--lifespan", "off"]
-            asgi_env = dict(env, DATABASE_URL=without_persistent_connections(database_url))
-            asgi = Server("home, uvicorn --workers 2", uvicorn, asgi_env, work / "uvicorn.log")
+            asgi = Server("home, uvicorn --workers 2", uvicorn, env, work / "uvicorn.log")
             servers.append(asgi)
             asgi.start()
             asgi.wait_ready()

@@ -123,6 +123,7 @@ def seed(*, organizations, users, stdout) -> int:
     ).update(focal_point=True)
 
     created += _demo_cases(organizations, users, stdout)
+    created += _workspace_cases(organizations, users)
     return created
 
 
@@ -168,4 +169,91 @@ def _demo_cases(organizations, users, stdout) -> int:
     anonymous = Grievance.objects.filter(anonymous=True).order_by("lodged_at").first()
     if anonymous is not None:
         stdout.write(f"Demo grievance to track without an account: {anonymous.reference}, PIN {DEMO_PIN}")
+    return created
+
+
+# Cases for the agency workspace, one per situation an officer meets. Each is
+# found again by its description, so seeding twice adds nothing.
+WORKSPACE_CASES = [
+    ("in_progress", "Payment not received", "My Child Support Grant stopped in August; nobody told me why."),
+    ("awaiting", "Wrong amount paid", "I received 400 baht instead of 600 for my Old Age Allowance."),
+    ("at_risk", "Cannot register online", "The registration site rejects my ID card number every time."),
+    ("breached", "My details are wrong in the registry", "The registry says I have a car; I have never had one."),
+    (
+        "referred",
+        "Payment stopped without explanation",
+        "My employer stopped paying contributions; SSO stopped my benefit.",
+    ),
+    ("resolved", "Rude or unhelpful staff", "The officer at the district counter shouted at my mother."),
+    ("sensitive", "Sexual harassment", "A supervisor at the packing plant touches workers and threatens to fire us."),
+]
+
+
+def _workspace_cases(organizations, users) -> int:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from grievances import services
+    from grievances.models import Grievance as Case
+
+    officer, supervisor, labour = users["officer"], users["supervisor"], users["officer.labour"]
+    created = 0
+    for situation, category_name, description in WORKSPACE_CASES:
+        if Case.objects.filter(description=description).exists():
+            continue
+        case = services.grievance_lodge(
+            category=Category.objects.get(name=category_name),
+            description=description,
+            contact_preference=Grievance.Contact.PHONE,
+            contact_name="Demo complainant",
+            contact_phone="+66 80 000 0000",
+            confidentiality=(
+                Grievance.Confidentiality.CONFIDENTIAL
+                if situation == "sensitive"
+                else Grievance.Confidentiality.STANDARD
+            ),
+            region=Region.objects.get(code="kkc"),
+        ).grievance
+        Case.objects.filter(pk=case.pk).update(pin_hash=hash_pin(DEMO_PIN))
+        created += 1
+        if situation == "sensitive":
+            services.grievance_assign(grievance=case, user=labour, assignee=labour, version=case.version)
+            continue
+        if situation in ("at_risk", "breached"):
+            # As if lodged weeks ago: the deadline is near, or gone.
+            today = timezone.localdate()
+            due = today + timedelta(days=1) if situation == "at_risk" else today - timedelta(days=3)
+            Case.objects.filter(pk=case.pk).update(
+                resolve_due=due,
+                due_on=due,
+                at_risk_on=due - timedelta(days=4),
+                lodged_at=timezone.now() - timedelta(days=30),
+            )
+            continue
+        services.grievance_assign(grievance=case, user=supervisor, assignee=officer, version=1)
+        services.grievance_start(grievance=case, user=officer, version=2)
+        if situation == "awaiting":
+            services.grievance_request_information(
+                grievance=case, user=officer, body="Please send a photo of your bank book.", version=3
+            )
+        elif situation == "referred":
+            services.grievance_refer(
+                grievance=case,
+                user=officer,
+                to_agency=organizations["dlpw"],
+                reasons="Unpaid contributions by an employer: labour inspection first.",
+                version=3,
+            )
+        elif situation == "resolved":
+            services.grievance_resolve(
+                grievance=case,
+                user=officer,
+                decision=Grievance.Decision.PARTLY_UPHELD,
+                reasons="The counter officer has been spoken to; we could not confirm the shouting.",
+                remedy="A written apology and a named contact for your mother's next visit.",
+                version=3,
+            )
+        else:
+            services.grievance_add_note(grievance=case, user=officer, body="Checked the payment file.", version=3)
     return created

@@ -134,24 +134,42 @@ class Category(models.Model):
 # --- cases ----------------------------------------------------------------------
 
 
+def _reach(agencies) -> models.Q:
+    referred_before = Referral.objects.filter(from_agency__in=agencies).values("grievance_id")
+    return models.Q(agency__in=agencies) | models.Q(referred_to__in=agencies) | models.Q(pk__in=referred_before)
+
+
+CASE_ROLES = (Membership.Role.CASE_OFFICER, Membership.Role.SUPERVISOR, Membership.Role.ADMIN)
+SENSITIVE = models.Q(category__sensitive=True) | models.Q(category__parent__sensitive=True)
+
+
+def staff_agencies(user, *, focal_only: bool = False):
+    """The agencies (as a subquery of ids) whose cases ``user`` handles."""
+    memberships = Membership.objects.active().filter(
+        user=user, role__in=CASE_ROLES, organization__kind=Organization.Kind.GOVERNMENT
+    )
+    if focal_only:
+        memberships = memberships.filter(focal_point=True)
+    return memberships.values("organization")
+
+
 class GrievanceQuerySet(models.QuerySet):
     def visible_to(self, user) -> GrievanceQuerySet:
         """The one gate through which staff code finds cases.
 
-        Officers, supervisors and admins of the case's agency see its cases;
-        sensitive-category cases only its designated focal points.
+        A case is within an agency's reach when the agency owns it, when a
+        referral to the agency is pending, or when the agency referred it
+        onwards earlier (read-only sight, kept after the other side accepts).
+        Officers, supervisors and admins see the cases within their agencies'
+        reach; sensitive-category cases only their agencies' designated focal
+        points. Everyone else gets nothing, so a guessed address is a 404.
         Complainant access is ownership or a PIN capability, not this.
         """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        roles = [Membership.Role.CASE_OFFICER, Membership.Role.SUPERVISOR, Membership.Role.ADMIN]
-        memberships = Membership.objects.active().filter(user=user, role__in=roles)
-        agencies = memberships.values("organization")
-        focal_agencies = memberships.filter(focal_point=True).values("organization")
-        sensitive = models.Q(category__sensitive=True) | models.Q(category__parent__sensitive=True)
-        return self.filter(
-            (models.Q(agency__in=agencies) & ~sensitive) | (models.Q(agency__in=focal_agencies) & sensitive)
-        )
+        agencies = staff_agencies(user)
+        focal_agencies = staff_agencies(user, focal_only=True)
+        return self.filter((_reach(agencies) & ~SENSITIVE) | (_reach(focal_agencies) & SENSITIVE))
 
     def for_complainant(self, user) -> GrievanceQuerySet:
         """Cases a signed-in person lodged, or that were lodged for them or by them for others."""
@@ -233,10 +251,48 @@ class Grievance(models.Model):
     appeal_decision_due = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    class Decision(models.TextChoices):
+        UPHELD = "upheld", _("Upheld")
+        PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+        NOT_UPHELD = "not_upheld", _("Not upheld")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+
     # The decision, once resolved.
-    decision = models.CharField(_("decision"), max_length=20, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, blank=True, choices=Decision.choices)
     decision_reasons = models.TextField(_("reasons"), blank=True)
     remedy = models.TextField(_("remedy"), blank=True)
+    # Whoever made the first decision may not decide its appeal.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # The agency side. ``due_on`` is the deadline the clock is running
+    # towards now (acknowledge, resolve or decide the appeal), empty once
+    # nothing is owed; the queue sorts on it and the sweep reads it.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_grievances",
+        verbose_name=_("assigned to"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    at_risk_on = models.DateField(_("at risk from"), null=True, blank=True)
+    # 0 nothing sent; 1 at risk (assignee told); 2 breached (supervisors
+    # told); 3 still breached (agency head told). Reset for a new deadline.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    breached_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # A pending referral: the receiving agency may accept or return it.
+    referred_to = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="grievances_referred_in"
+    )
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates")
+    # Assisted intake: the staff member who wrote it down for the person.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # Bumped by every state change: a stale form (an older version) is refused.
     version = models.PositiveIntegerField(default=1)
@@ -251,6 +307,11 @@ class Grievance(models.Model):
             models.Index(fields=["agency", "status", "resolve_due"]),
             models.Index(fields=["complainant", "-lodged_at"]),
             models.Index(fields=["lodged_by", "-lodged_at"]),
+            # "My agency, open, most urgent first" walks this in order.
+            models.Index(fields=["agency", "due_on"], name="grievance_queue_due"),
+            models.Index(fields=["assignee", "due_on"], name="grievance_assignee_due"),
+            models.Index(fields=["due_on"], name="grievance_due"),
+            models.Index(fields=["referred_to"], name="grievance_referred_to"),
         ]
 
     def __str__(self) -> str:
@@ -335,6 +396,11 @@ class CaseEvent(models.Model):
         CLOSED = "closed", _("Closed")
         REOPENED = "reopened", _("Reopened")
         SLA = "sla", _("Deadline")
+        ESCALATED = "escalated", _("Escalated")
+        REFERRAL_ACCEPTED = "referral_accepted", _("Referral accepted")
+        REFERRAL_RETURNED = "referral_returned", _("Referral returned")
+        DUPLICATE = "duplicate", _("Marked as a duplicate")
+        DUPLICATE_LINKED = "duplicate_linked", _("Duplicate linked")
 
     grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -386,6 +452,57 @@ class Attachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/grievances/{self.grievance.reference}/attachments/{self.pk}/"
+
+
+class Referral(models.Model):
+    """One hand-over of a case from one agency to another, and how it ended.
+
+    The case keeps its timeline and deadlines; these rows are the referral
+    history, and give the referring agency read-only sight of the case.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for the receiving agency")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="referrals")
+    from_agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="referrals_out")
+    to_agency = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="referrals_in")
+    reasons = models.TextField(_("reasons"))
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status_before = models.CharField(max_length=24, choices=Status.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_reasons = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["from_agency", "grievance"]), models.Index(fields=["grievance", "outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.grievance_id}: {self.from_agency_id} → {self.to_agency_id} ({self.outcome})"
+
+
+class CaseAccess(models.Model):
+    """A staff member opened a case: who, which, when. Supervisors read these."""
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    # What they opened ("case", "attachment", "slip"), for the reader of the log.
+    what = models.CharField(max_length=20, default="case")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["grievance", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} opened {self.grievance_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class ThrottleHit(models.Model):

@@ -1,4 +1,4 @@
-"""Background work for grievances: acknowledgements by e-mail and SMS."""
+"""Background work for grievances: acknowledgements by e-mail and SMS, deadline escalations."""
 
 from __future__ import annotations
 
@@ -43,3 +43,34 @@ def send_acknowledgement(grievance_id: int, sealed_pin: str) -> dict:
             send_sms(grievance.contact_phone, render_to_string("grievances/sms/acknowledgement.txt", context).strip())
             sent["sms"] = True
     return sent
+
+
+@task
+def send_escalation(grievance_id: int, level: int, user_ids: list[int]) -> int:
+    """Tell the people at one escalation level that a case's deadline is near or missed.
+
+    The e-mail names the case by reference and links to the workspace; it
+    never carries the complaint's text or the complainant's identity.
+    """
+    from grievances.models import Grievance
+    from portal.models import User
+
+    grievance = Grievance.objects.select_related("agency").get(pk=grievance_id)
+    site = settings.SITE_URL.rstrip("/")
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
+        with translation.override(user.preferred_language):
+            context = {"grievance": grievance, "level": level, "site_url": site, "user": user}
+            subject = render_to_string("grievances/workspace/email/escalation_subject.txt", context).strip()
+            body = render_to_string("grievances/workspace/email/escalation.txt", context)
+        EmailMessage(subject=subject, body=body, to=[user.email]).send()
+        sent += 1
+    return sent
+
+
+@task
+def sweep_deadlines() -> dict:
+    """Mark cases at risk and breached, and escalate them; safe to run as often as you like."""
+    from grievances.sla import sweep
+
+    return sweep()

@@ -69,31 +69,52 @@ ACTIONS: dict[str, Action] = {
         _action("accept", {Status.RESOLVED}, Status.CLOSED, COMPLAINANT),
         _action("appeal", {Status.RESOLVED}, Status.APPEALED, COMPLAINANT),
         _action("withdraw", OPEN_STATES, Status.WITHDRAWN, COMPLAINANT),
-        # The agency's side.
+        # The agency's side. Which agency may take them is decided by
+        # grievances.workspace.rules (the owning agency; for a pending
+        # referral, the receiving one); this table says when and by whom.
         _action("acknowledge", {Status.LODGED}, Status.ACKNOWLEDGED, OFFICER, SUPERVISOR),
-        _action("assign", _BEFORE_DECISION - {Status.REFERRED}, None, SUPERVISOR, OFFICER),
+        # Reassigning an appeal is how a supervisor hands it to an appeal officer.
+        _action("assign", (_BEFORE_DECISION - {Status.REFERRED}) | {Status.APPEALED}, None, SUPERVISOR, OFFICER),
         _action("start", {Status.ACKNOWLEDGED, Status.ASSIGNED}, Status.IN_PROGRESS, OFFICER, SUPERVISOR),
         _action("note", frozenset(Status), None, OFFICER, SUPERVISOR),
         _action("message", OPEN_STATES, None, OFFICER, SUPERVISOR),
+        # Not from an appeal: the answer would send the case back to "in
+        # progress" and lose the appeal's own deadline.
         _action(
             "request_information",
-            {Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.APPEALED},
+            {Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS},
             Status.AWAITING_COMPLAINANT,
             OFFICER,
             SUPERVISOR,
         ),
         _action("refer", _BEFORE_DECISION - {Status.REFERRED}, Status.REFERRED, OFFICER, SUPERVISOR),
+        # Taken by the receiving agency while the referral is pending.
+        _action("accept_referral", {Status.REFERRED}, Status.ACKNOWLEDGED, OFFICER, SUPERVISOR),
+        _action("return_referral", {Status.REFERRED}, Status.IN_PROGRESS, OFFICER, SUPERVISOR),
         _action("resolve", _BEFORE_DECISION - {Status.REFERRED}, Status.RESOLVED, OFFICER, SUPERVISOR),
+        # "Out of scope" is a decision too, but it ends the case as rejected.
         _action("reject", _BEFORE_DECISION - {Status.REFERRED}, Status.REJECTED, OFFICER, SUPERVISOR),
+        _action("mark_duplicate", _BEFORE_DECISION - {Status.REFERRED}, Status.CLOSED, OFFICER, SUPERVISOR),
         _action("close", {Status.RESOLVED}, Status.CLOSED, OFFICER, SUPERVISOR),
+        # Someone senior to whoever decided first: never the officer.
         _action("decide_appeal", {Status.APPEALED}, Status.CLOSED, SUPERVISOR),
-        _action("reopen", {Status.CLOSED, Status.RESOLVED}, Status.IN_PROGRESS, SUPERVISOR),
+        _action("reopen", {Status.CLOSED, Status.RESOLVED, Status.REJECTED}, Status.IN_PROGRESS, SUPERVISOR),
     ]
 }
 
 
+STAFF_ACTIONS = tuple(name for name, spec in ACTIONS.items() if COMPLAINANT not in spec.actors)
+
+
 class ActionRefused(Exception):
     """An action that the workflow table does not allow; the message says why."""
+
+
+class StaleCase(ActionRefused):
+    """The form was made from an older version of the case: someone else acted first."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("This case changed — reload it to see what happened, then try again."))
 
 
 def allowed(action: str, status: str, actor: str) -> bool:

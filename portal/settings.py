@@ -379,7 +379,10 @@ SUARA_WEBSOCKET_ROUTING = ["portal.routing"]
 # demo data; `manage.py seed_demo` calls them in order. Must be idempotent.
 SUARA_DEMO_SEEDERS: list[str] = ["grievances.demo.seed"]
 # `manage.py` argument lists that `run_portal` starts beside the web server and worker.
-SUARA_BACKGROUND_COMMANDS: list[list[str]] = [["sla_sweep", "--every", "60"]]
+SUARA_BACKGROUND_COMMANDS: list[list[str]] = [
+    ["sla_sweep", "--every", "60"],
+    ["consultation_notices", "--every", "300"],
+]
 
 # --- Text messages ------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")

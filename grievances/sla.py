@@ -1,0 +1,204 @@
+"""Deadlines on the agency side: which date the clock runs to, and how late a case is.
+
+Every case stores the deadline its clock runs towards now (``due_on``) and
+the day it turns "at risk" (``at_risk_on``), so that the queue can sort and
+filter on indexed columns and the sweep reads only the cases that matter.
+Services call :func:`refresh_deadline` whenever a status or a due date
+changes; :func:`state` and :func:`state_filter` read the result.
+
+- lodged: the acknowledgement deadline;
+- acknowledged … in progress, referred: the resolution deadline (referral
+  does not stop the clock: the complainant is still waiting);
+- awaiting the complainant: the resolution deadline, paused (the answer
+  moves it later by the working days waited);
+- appealed: the appeal decision deadline;
+- resolved and closed: nothing is owed by the agency.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grievances.models import Grievance, Holiday, SLAPolicy
+from grievances.workdays import add_working_days, is_working_day, working_days_between
+from grievances.workflow import Status
+
+# Statuses whose clock is running (not paused, not finished).
+RUNNING = frozenset(
+    {Status.LODGED, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REFERRED, Status.APPEALED}
+)
+PAUSED = frozenset({Status.AWAITING_COMPLAINANT})
+
+# Escalation levels, each notified once per deadline.
+AT_RISK, BREACHED, HEAD = 1, 2, 3
+# A breach still open after this many more working days goes to the agency head.
+ESCALATE_TO_HEAD_AFTER_WORKING_DAYS = 5
+
+
+class SLAState(models.TextChoices):
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    PAUSED = "paused", _("Paused")
+    NONE = "none", _("No deadline")
+
+
+def holidays_between(start: date, end: date) -> set[date]:
+    if end < start:
+        start, end = end, start
+    return set(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+
+
+def subtract_working_days(end: date, days: int, holidays) -> date:
+    """The date ``days`` working days before ``end`` (``end`` itself not counted)."""
+    current, remaining = end, days
+    while remaining > 0:
+        current -= timedelta(days=1)
+        if is_working_day(current, holidays):
+            remaining -= 1
+    return current
+
+
+def deadline_for(grievance: Grievance) -> date | None:
+    status = grievance.status
+    if status == Status.LODGED:
+        return grievance.acknowledge_due
+    if status == Status.APPEALED:
+        return grievance.appeal_decision_due
+    if status in RUNNING or status in PAUSED:
+        return grievance.resolve_due
+    return None
+
+
+def refresh_deadline(grievance: Grievance, *, at_risk_days: int | None = None) -> list[str]:
+    """Set ``due_on``/``at_risk_on`` from the case's status; return the fields changed.
+
+    A new or later deadline starts its escalations afresh: each deadline is
+    escalated at most once per level.
+    """
+    due = deadline_for(grievance)
+    if due is None:
+        at_risk_on = None
+    else:
+        if at_risk_days is None:
+            at_risk_days = grievance.category.effective_sla_policy().at_risk_days
+        at_risk_on = subtract_working_days(due, at_risk_days, holidays_between(due - timedelta(days=60), due))
+    changed = []
+    if due != grievance.due_on:
+        if due is not None and (grievance.due_on is None or due > grievance.due_on):
+            grievance.escalation_level = 0
+            grievance.breached_at = None
+            changed += ["escalation_level", "breached_at"]
+        grievance.due_on = due
+        changed.append("due_on")
+    if at_risk_on != grievance.at_risk_on:
+        grievance.at_risk_on = at_risk_on
+        changed.append("at_risk_on")
+    return changed
+
+
+def state(grievance: Grievance, today: date) -> SLAState:
+    """The case's deadline state today, from its stored columns (no queries)."""
+    if grievance.due_on is None:
+        return SLAState.NONE
+    if grievance.status in PAUSED:
+        return SLAState.PAUSED
+    if grievance.status not in RUNNING:
+        return SLAState.NONE
+    if grievance.due_on < today:
+        return SLAState.BREACHED
+    if grievance.at_risk_on is not None and grievance.at_risk_on <= today:
+        return SLAState.AT_RISK
+    return SLAState.ON_TRACK
+
+
+def state_filter(value: str, today: date) -> models.Q:
+    """The queryset condition for one :class:`SLAState`, the same rules as :func:`state`."""
+    running = models.Q(status__in=RUNNING, due_on__isnull=False)
+    match value:
+        case SLAState.BREACHED:
+            return running & models.Q(due_on__lt=today)
+        case SLAState.AT_RISK:
+            return running & models.Q(due_on__gte=today, at_risk_on__lte=today)
+        case SLAState.ON_TRACK:
+            return running & models.Q(due_on__gte=today) & (models.Q(at_risk_on__gt=today) | models.Q(at_risk_on=None))
+        case SLAState.PAUSED:
+            return models.Q(status__in=PAUSED, due_on__isnull=False)
+        case SLAState.NONE:
+            return ~models.Q(status__in=RUNNING | PAUSED) | models.Q(due_on__isnull=True)
+    raise ValueError(value)
+
+
+def at_risk_horizon(today: date) -> date:
+    """No case can be at risk with a deadline later than this (for index range scans)."""
+    longest = SLAPolicy.objects.aggregate(longest=models.Max("at_risk_days"))["longest"] or 0
+    # Calendar days: every working day may be followed by a weekend and holidays.
+    return today + timedelta(days=longest * 3 + 14)
+
+
+def escalation_due(grievance: Grievance, today: date, holidays) -> int:
+    """The escalation level the case should have reached today (0–3)."""
+    if grievance.status not in RUNNING or grievance.due_on is None:
+        return 0
+    if grievance.due_on < today:
+        late = working_days_between(grievance.due_on, today, holidays)
+        return HEAD if late > ESCALATE_TO_HEAD_AFTER_WORKING_DAYS else BREACHED
+    if grievance.at_risk_on is not None and grievance.at_risk_on <= today:
+        return AT_RISK
+    return 0
+
+
+def working_days_left(due: date, today: date, holidays) -> int:
+    return working_days_between(today, due, holidays)
+
+
+__all__ = [
+    "AT_RISK",
+    "BREACHED",
+    "HEAD",
+    "SLAState",
+    "add_working_days",
+    "deadline_for",
+    "escalation_due",
+    "refresh_deadline",
+    "state",
+    "state_filter",
+]
+
+
+def sweep(*, today: date | None = None, batch: int = 500) -> dict:
+    """Escalate every case whose deadline is near or past, one level at a time, once each.
+
+    Reads only cases whose at-risk day has come and that are not yet fully
+    escalated (an index on ``due_on`` keeps that small); each escalation is
+    its own transaction, claimed with a conditional update, so the sweep can
+    be stopped, re-run or run twice at once and changes nothing the second time.
+    """
+    from django.utils import timezone
+
+    from grievances.services import grievance_escalate
+
+    today = today or timezone.localdate()
+    holidays = holidays_between(today - timedelta(days=400), today)
+    candidates = (
+        Grievance.objects.filter(status__in=RUNNING, at_risk_on__lte=today, escalation_level__lt=HEAD)
+        .select_related("category__parent")
+        .only("pk", "status", "due_on", "at_risk_on", "escalation_level", "agency_id", "assignee_id", "category")
+        .order_by("due_on", "pk")
+    )
+    counts = {AT_RISK: 0, BREACHED: 0, HEAD: 0}
+    last_pk = 0
+    while True:
+        chunk = list(candidates.filter(pk__gt=last_pk).order_by("pk")[:batch])
+        if not chunk:
+            break
+        last_pk = chunk[-1].pk
+        for grievance in chunk:
+            target = escalation_due(grievance, today, holidays)
+            for level in range(grievance.escalation_level + 1, target + 1):
+                if grievance_escalate(grievance=grievance, level=level, today=today) is not None:
+                    counts[level] += 1
+    return {"at_risk": counts[AT_RISK], "breached": counts[BREACHED], "head": counts[HEAD]}
