@@ -26,6 +26,7 @@ bench: setup
 	@.venv/bin/python bench/pages.py
 	@.venv/bin/python bench/intake.py
 	@.venv/bin/python bench/consultation.py
+	@.venv/bin/python bench/queue.py
 
 clean:
 	rm -rf var/static .pytest_cache
