@@ -44,6 +44,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, bench/ would come first on sys.path, and bench/queue.py
+# would hide the standard library's queue module from everything imported.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import BenchError, ensure_database, free_port, say  # noqa: E402

@@ -32,11 +32,14 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-
+# Run as a script, bench/ would come first on sys.path, and bench/queue.py
+# would hide the standard library's queue module from everything imported.
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pages import (
+import requests  # noqa: E402 - after the path fix above: it imports queue
+
+from bench.pages import (  # noqa: E402
     BIN,
     HOST,
     ROOT,

@@ -157,18 +157,6 @@ class Migration(migrations.Migration):
     ]
 # --- added by hand ---------------------------------------------------------------
 
-OPEN_WITH_CLOCK = ["acknowledged", "assigned", "in_progress", "awaiting_complainant", "referred"]
-
-
-def backfill_due(apps, schema_editor):
-    """Cases lodged before the queue existed get the deadline their clock runs to."""
-    Grievance = apps.get_model("grievances", "Grievance")
-    Grievance.objects.filter(status="lodged").update(due_on=models.F("acknowledge_due"))
-    Grievance.objects.filter(status__in=OPEN_WITH_CLOCK).update(due_on=models.F("resolve_due"))
-    Grievance.objects.filter(status="appealed").update(due_on=models.F("appeal_decision_due"))
-    Grievance.objects.update(last_activity_at=models.F("lodged_at"))
-
-
 def add_search_vector(apps, schema_editor):
     # PostgreSQL only: a stored tsvector kept by the database itself, and its
     # GIN index, so a text search never recomputes it row by row. The model
@@ -190,7 +178,9 @@ def drop_search_vector(apps, schema_editor):
         schema_editor.execute("ALTER TABLE grievances_grievance DROP COLUMN IF EXISTS search_vector")
 
 
+# The backfill of existing rows is migration 0004: PostgreSQL refuses to
+# alter or index a table that has pending trigger events from rows updated
+# in the same transaction.
 Migration.operations += [
-    migrations.RunPython(backfill_due, migrations.RunPython.noop),
     migrations.RunPython(add_search_vector, drop_search_vector),
 ]
