@@ -112,13 +112,20 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, interrupted)
         try:
+            shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - only compared
+            # Links in e-mail (escalations, acknowledgements) should point at this very server.
+            child_env = {**os.environ}
+            child_env.setdefault("SITE_URL", f"http://{shown_host}:{port}")
             for command in [web, worker, *background]:
                 processes.append(
                     subprocess.Popen(
-                        command, cwd=settings.BASE_DIR, start_new_session=True, preexec_fn=_die_with_parent
+                        command,
+                        cwd=settings.BASE_DIR,
+                        env=child_env,
+                        start_new_session=True,
+                        preexec_fn=_die_with_parent,
                     )
                 )
-            shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - only compared, never bound
             self.stdout.write(
                 "\n".join(
                     [
