@@ -367,19 +367,44 @@ def grievance_provide_information(
         grievance.resolve_due = add_working_days(
             grievance.resolve_due, paused_days, holidays_between(grievance.resolve_due)
         )
-    grievance.status = Status.IN_PROGRESS
+    return _complainant_step(
+        grievance,
+        status=Status.IN_PROGRESS,
+        kind=CaseEvent.Kind.INFORMATION_PROVIDED,
+        user=user,
+        fields=["resolve_due"],
+        body=body,
+        payload={"paused_working_days": paused_days, "resolve_due": str(grievance.resolve_due or "")},
+        attachments=attachments,
+    )
+
+
+def _complainant_step(
+    grievance: Grievance,
+    *,
+    status: str,
+    kind: str,
+    user,
+    fields: Sequence[str] = (),
+    body: str = "",
+    payload: dict | None = None,
+    attachments: Sequence[CleanUpload] = (),
+    at_risk_days: int | None = None,
+) -> CaseEvent:
+    """Move a locked case to ``status`` on the complainant's word: save, record, announce."""
+    grievance.status = status
     grievance.version += 1
-    deadline_fields = sla.refresh_deadline(grievance)
-    grievance.save(update_fields=["status", "resolve_due", "version", "updated_at", *deadline_fields])
+    deadline_fields = sla.refresh_deadline(grievance, at_risk_days=at_risk_days)
+    grievance.save(update_fields=["status", "version", "updated_at", *fields, *deadline_fields])
     event = _event(
         grievance,
-        CaseEvent.Kind.INFORMATION_PROVIDED,
+        kind,
         public=True,
         actor=user,
         actor_label=_complainant_label(grievance),
         by_complainant=True,
         body=body,
-        payload={"paused_working_days": paused_days, "resolve_due": str(grievance.resolve_due or "")},
+        payload=payload,
     )
     _attach(grievance, event, attachments)
     _announce(grievance, event)
@@ -391,21 +416,10 @@ def grievance_accept(*, grievance: Grievance, user=None) -> CaseEvent:
     """The complainant accepts the decision; the case closes."""
     grievance = _lock(grievance)
     check_action("accept", grievance.status, COMPLAINANT)
-    grievance.status = Status.CLOSED
     grievance.closed_at = timezone.now()
-    grievance.version += 1
-    deadline_fields = sla.refresh_deadline(grievance)
-    grievance.save(update_fields=["status", "closed_at", "version", "updated_at", *deadline_fields])
-    event = _event(
-        grievance,
-        CaseEvent.Kind.ACCEPTED,
-        public=True,
-        actor=user,
-        actor_label=_complainant_label(grievance),
-        by_complainant=True,
+    return _complainant_step(
+        grievance, status=Status.CLOSED, kind=CaseEvent.Kind.ACCEPTED, user=user, fields=["closed_at"]
     )
-    _announce(grievance, event)
-    return event
 
 
 @transaction.atomic
@@ -425,23 +439,17 @@ def grievance_appeal(*, grievance: Grievance, reasons: str, user=None) -> CaseEv
     policy = grievance.category.effective_sla_policy()
     from datetime import timedelta
 
-    grievance.status = Status.APPEALED
     grievance.appeal_decision_due = timezone.localdate() + timedelta(days=policy.appeal_decision_days)
-    grievance.version += 1
-    deadline_fields = sla.refresh_deadline(grievance, at_risk_days=policy.at_risk_days)
-    grievance.save(update_fields=["status", "appeal_decision_due", "version", "updated_at", *deadline_fields])
-    event = _event(
+    return _complainant_step(
         grievance,
-        CaseEvent.Kind.APPEALED,
-        public=True,
-        actor=user,
-        actor_label=_complainant_label(grievance),
-        by_complainant=True,
+        status=Status.APPEALED,
+        kind=CaseEvent.Kind.APPEALED,
+        user=user,
+        fields=["appeal_decision_due"],
         body=reasons,
         payload={"appeal_decision_due": grievance.appeal_decision_due.isoformat()},
+        at_risk_days=policy.at_risk_days,
     )
-    _announce(grievance, event)
-    return event
 
 
 @transaction.atomic
@@ -450,22 +458,10 @@ def grievance_withdraw(*, grievance: Grievance, reason: str = "", user=None) -> 
     grievance = _lock(grievance)
     check_action("withdraw", grievance.status, COMPLAINANT)
     reason = _clean_text(reason, limit=MESSAGE_MAX_LENGTH, field="reason")
-    grievance.status = Status.WITHDRAWN
     grievance.closed_at = timezone.now()
-    grievance.version += 1
-    deadline_fields = sla.refresh_deadline(grievance)
-    grievance.save(update_fields=["status", "closed_at", "version", "updated_at", *deadline_fields])
-    event = _event(
-        grievance,
-        CaseEvent.Kind.WITHDRAWN,
-        public=True,
-        actor=user,
-        actor_label=_complainant_label(grievance),
-        by_complainant=True,
-        body=reason,
+    return _complainant_step(
+        grievance, status=Status.WITHDRAWN, kind=CaseEvent.Kind.WITHDRAWN, user=user, fields=["closed_at"], body=reason
     )
-    _announce(grievance, event)
-    return event
 
 
 def grant_access_after_lodging(request, lodged: Lodged) -> None:
