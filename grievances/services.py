@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +25,6 @@ from grievances.models import (
     CaseEvent,
     Category,
     Grievance,
-    Holiday,
     Programme,
     Referral,
     Region,
@@ -55,14 +54,12 @@ class Lodged:
     pin: str  # shown once, never stored in clear
 
 
-def holidays_between(start: date, days_ahead: int = 400) -> set[date]:
-    from datetime import timedelta
+# Deadlines are at most a few months out; a year of holidays covers them.
+HOLIDAY_HORIZON = timedelta(days=400)
 
-    return set(
-        Holiday.objects.filter(date__gte=start, date__lte=start + timedelta(days=days_ahead)).values_list(
-            "date", flat=True
-        )
-    )
+
+def _holidays_from(start: date) -> set[date]:
+    return sla.holidays_between(start, start + HOLIDAY_HORIZON)
 
 
 def _clean_text(text: str, *, limit: int, field: str) -> str:
@@ -117,6 +114,13 @@ def _attach(grievance: Grievance, event: CaseEvent, uploads: Sequence[CleanUploa
             size=upload.size,
             sha256=upload.sha256,
         )
+
+
+def _record(grievance: Grievance, kind: str, **fields) -> CaseEvent:
+    """Write a timeline event and announce it after commit (most changes do both)."""
+    event = _event(grievance, kind, **fields)
+    _announce(grievance, event)
+    return event
 
 
 def _announce(grievance: Grievance, event: CaseEvent) -> None:
@@ -235,7 +239,7 @@ def grievance_lodge(
     policy = category.effective_sla_policy()
     now = timezone.now()
     lodged_day = timezone.localdate(now)
-    holidays = holidays_between(lodged_day)
+    holidays = _holidays_from(lodged_day)
     pin = generate_pin()
     grievance = Grievance(
         pin_hash=hash_pin(pin),
@@ -296,14 +300,13 @@ def grievance_lodge(
         payload={"channel": channel, **({"recorded_by": recorded_by.pk} if recorded_by is not None else {})},
     )
     _attach(grievance, lodged, attachments)
-    acknowledged = _event(
+    _record(
         grievance,
         CaseEvent.Kind.ACKNOWLEDGED,
         public=True,
         actor_label=agency.name,
         payload={"reference": grievance.reference, "resolve_due": grievance.resolve_due.isoformat()},
     )
-    _announce(grievance, acknowledged)
 
     from grievances.tasks import send_acknowledgement
 
@@ -329,7 +332,7 @@ def grievance_reply(
     body = _clean_text(body, limit=MESSAGE_MAX_LENGTH, field="body")
     if not body and not attachments:
         raise ValidationError({"body": _("Please write a message or attach a file.")})
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.MESSAGE_FROM_COMPLAINANT,
         public=True,
@@ -340,7 +343,6 @@ def grievance_reply(
     )
     _attach(grievance, event, attachments)
     Grievance.objects.filter(pk=grievance.pk).update(version=grievance.version + 1)
-    _announce(grievance, event)
     return event
 
 
@@ -362,10 +364,10 @@ def grievance_provide_information(
     paused_days = 0
     if request_event is not None and grievance.resolve_due:
         today = timezone.localdate()
-        holidays = holidays_between(timezone.localdate(request_event.created_at))
+        holidays = _holidays_from(timezone.localdate(request_event.created_at))
         paused_days = working_days_between(timezone.localdate(request_event.created_at), today, holidays)
         grievance.resolve_due = add_working_days(
-            grievance.resolve_due, paused_days, holidays_between(grievance.resolve_due)
+            grievance.resolve_due, paused_days, _holidays_from(grievance.resolve_due)
         )
     return _complainant_step(
         grievance,
@@ -396,7 +398,7 @@ def _complainant_step(
     grievance.version += 1
     deadline_fields = sla.refresh_deadline(grievance, at_risk_days=at_risk_days)
     grievance.save(update_fields=["status", "version", "updated_at", *fields, *deadline_fields])
-    event = _event(
+    event = _record(
         grievance,
         kind,
         public=True,
@@ -407,7 +409,6 @@ def _complainant_step(
         payload=payload,
     )
     _attach(grievance, event, attachments)
-    _announce(grievance, event)
     return event
 
 
@@ -437,8 +438,6 @@ def grievance_appeal(*, grievance: Grievance, reasons: str, user=None) -> CaseEv
     if not reasons:
         raise ValidationError({"reasons": _("Please say why you disagree with the decision.")})
     policy = grievance.category.effective_sla_policy()
-    from datetime import timedelta
-
     grievance.appeal_decision_due = timezone.localdate() + timedelta(days=policy.appeal_decision_days)
     return _complainant_step(
         grievance,
@@ -525,10 +524,9 @@ def grievance_acknowledge(*, grievance: Grievance, user, version: int) -> CaseEv
     grievance.status = Status.ACKNOWLEDGED
     grievance.acknowledged_at = timezone.now()
     _staff_save(grievance, "status", "acknowledged_at")
-    event = _event(
+    event = _record(
         grievance, CaseEvent.Kind.ACKNOWLEDGED, public=True, actor=user, actor_label=_agency_label(grievance)
     )
-    _announce(grievance, event)
     return event
 
 
@@ -556,7 +554,7 @@ def grievance_assign(*, grievance: Grievance, user, assignee, version: int) -> C
     if grievance.status in (Status.LODGED, Status.ACKNOWLEDGED):
         grievance.status = Status.ASSIGNED
     _staff_save(grievance, "assignee", "status")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.ASSIGNED,
         public=False,
@@ -565,7 +563,6 @@ def grievance_assign(*, grievance: Grievance, user, assignee, version: int) -> C
         body=assignee.get_full_name(),
         payload={"assignee": assignee.pk, "previous": previous},
     )
-    _announce(grievance, event)
     return event
 
 
@@ -592,10 +589,9 @@ def grievance_start(*, grievance: Grievance, user, version: int) -> CaseEvent:
     grievance, _actor = _staff_lock(grievance, user=user, action="start", version=version)
     grievance.status = Status.IN_PROGRESS
     _staff_save(grievance, "status")
-    event = _event(
+    event = _record(
         grievance, CaseEvent.Kind.STATUS_CHANGED, public=True, actor=user, actor_label=_agency_label(grievance)
     )
-    _announce(grievance, event)
     return event
 
 
@@ -605,10 +601,9 @@ def grievance_add_note(*, grievance: Grievance, user, body: str, version: int) -
     grievance, _actor = _staff_lock(grievance, user=user, action="note", version=version)
     body = _required_text(body, field="body", message=_("Please write the note."))
     _staff_save(grievance)
-    event = _event(
+    event = _record(
         grievance, CaseEvent.Kind.NOTE, public=False, actor=user, actor_label=user.get_full_name(), body=body
     )
-    _announce(grievance, event)
     return event
 
 
@@ -618,7 +613,7 @@ def grievance_message(*, grievance: Grievance, user, body: str, version: int) ->
     grievance, _actor = _staff_lock(grievance, user=user, action="message", version=version)
     body = _required_text(body, field="body", message=_("Please write the message."))
     _staff_save(grievance)
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.MESSAGE_TO_COMPLAINANT,
         public=True,
@@ -626,7 +621,6 @@ def grievance_message(*, grievance: Grievance, user, body: str, version: int) ->
         actor_label=_agency_label(grievance),
         body=body,
     )
-    _announce(grievance, event)
     return event
 
 
@@ -642,7 +636,7 @@ def grievance_request_information(*, grievance: Grievance, user, body: str, vers
     body = _required_text(body, field="body", message=_("Please write the question for the complainant."))
     grievance.status = Status.AWAITING_COMPLAINANT
     _staff_save(grievance, "status")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.INFORMATION_REQUESTED,
         public=True,
@@ -650,7 +644,6 @@ def grievance_request_information(*, grievance: Grievance, user, body: str, vers
         actor_label=_agency_label(grievance),
         body=body,
     )
-    _announce(grievance, event)
     return event
 
 
@@ -679,7 +672,7 @@ def grievance_refer(*, grievance: Grievance, user, to_agency: Organization, reas
     grievance.status = Status.REFERRED
     grievance.referred_to = to_agency
     _staff_save(grievance, "status", "referred_to")
-    event = _event(
+    _record(
         grievance,
         CaseEvent.Kind.REFERRED,
         public=True,
@@ -689,7 +682,6 @@ def grievance_refer(*, grievance: Grievance, user, to_agency: Organization, reas
         payload={"referral": referral.pk, "to_agency": to_agency.pk},
     )
     _event(grievance, CaseEvent.Kind.NOTE, public=False, actor=user, actor_label=user.get_full_name(), body=reasons)
-    _announce(grievance, event)
     realtime.broadcast(realtime.group_name("queue", to_agency.pk), "queue.changed", {"case": grievance.pk})
     _queue_changed(to_agency.pk)
     return referral
@@ -725,7 +717,7 @@ def grievance_accept_referral(*, grievance: Grievance, user, version: int) -> Ca
     grievance.assignee = None
     grievance.status = Status.ACKNOWLEDGED
     _staff_save(grievance, "agency", "referred_to", "assignee", "status")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.REFERRAL_ACCEPTED,
         public=True,
@@ -734,7 +726,6 @@ def grievance_accept_referral(*, grievance: Grievance, user, version: int) -> Ca
         body=_("%(agency)s has taken up your grievance.") % {"agency": grievance.agency.name},
         payload={"referral": referral.pk, "from_agency": previous_agency},
     )
-    _announce(grievance, event)
     realtime.broadcast(realtime.group_name("queue", previous_agency), "queue.changed", {"case": grievance.pk})
     _queue_changed(previous_agency)
     return event
@@ -756,7 +747,7 @@ def grievance_return_referral(*, grievance: Grievance, user, reasons: str, versi
     # Back where it was; a case referred before assignment stays unassigned.
     grievance.status = referral.status_before if referral.status_before != Status.REFERRED else Status.IN_PROGRESS
     _staff_save(grievance, "referred_to", "status")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.REFERRAL_RETURNED,
         public=True,
@@ -766,7 +757,6 @@ def grievance_return_referral(*, grievance: Grievance, user, reasons: str, versi
         payload={"referral": referral.pk},
     )
     _event(grievance, CaseEvent.Kind.NOTE, public=False, actor=user, actor_label=user.get_full_name(), body=reasons)
-    _announce(grievance, event)
     realtime.broadcast(realtime.group_name("queue", receiving.pk), "queue.changed", {"case": grievance.pk})
     _queue_changed(receiving.pk)
     return event
@@ -800,15 +790,13 @@ def grievance_resolve(
         grievance.closed_at = now
         fields.append("closed_at")
     else:
-        from datetime import timedelta
-
         grievance.status = Status.RESOLVED
         policy = grievance.category.effective_sla_policy()
         grievance.appeal_due = timezone.localdate(now) + timedelta(days=policy.appeal_window_days)
         fields.append("appeal_due")
     _staff_save(grievance, *fields)
     body = reasons + (f"\n\n{remedy}" if remedy else "")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.RESOLVED,
         public=True,
@@ -817,7 +805,6 @@ def grievance_resolve(
         body=body,
         payload={"decision": decision, "appeal_due": str(grievance.appeal_due or "")},
     )
-    _announce(grievance, event)
     return event
 
 
@@ -828,7 +815,7 @@ def grievance_close(*, grievance: Grievance, user, version: int, reason: str = "
     grievance.status = Status.CLOSED
     grievance.closed_at = timezone.now()
     _staff_save(grievance, "status", "closed_at")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.CLOSED,
         public=True,
@@ -836,7 +823,6 @@ def grievance_close(*, grievance: Grievance, user, version: int, reason: str = "
         actor_label=_agency_label(grievance),
         body=_clean_text(reason, limit=MESSAGE_MAX_LENGTH, field="reason"),
     )
-    _announce(grievance, event)
     return event
 
 
@@ -861,7 +847,7 @@ def grievance_decide_appeal(*, grievance: Grievance, user, upheld: bool, reasons
         grievance.remedy = reasons
         fields.append("remedy")
     _staff_save(grievance, *fields)
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.APPEAL_DECIDED,
         public=True,
@@ -870,7 +856,6 @@ def grievance_decide_appeal(*, grievance: Grievance, user, upheld: bool, reasons
         body=reasons,
         payload={"upheld": bool(upheld)},
     )
-    _announce(grievance, event)
     return event
 
 
@@ -884,9 +869,9 @@ def grievance_reopen(*, grievance: Grievance, user, reason: str, version: int) -
     grievance.status = Status.IN_PROGRESS
     grievance.closed_at = None
     grievance.duplicate_of = None
-    grievance.resolve_due = add_working_days(today_, policy.resolve_days, holidays_between(today_))
+    grievance.resolve_due = add_working_days(today_, policy.resolve_days, _holidays_from(today_))
     _staff_save(grievance, "status", "closed_at", "duplicate_of", "resolve_due")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.REOPENED,
         public=True,
@@ -895,7 +880,6 @@ def grievance_reopen(*, grievance: Grievance, user, reason: str, version: int) -
         body=reason,
         payload={"resolve_due": grievance.resolve_due.isoformat()},
     )
-    _announce(grievance, event)
     return event
 
 
@@ -919,7 +903,7 @@ def grievance_mark_duplicate(*, grievance: Grievance, user, original: Grievance,
     grievance.closed_at = timezone.now()
     grievance.duplicate_of = original
     _staff_save(grievance, "status", "closed_at", "duplicate_of")
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.DUPLICATE,
         public=True,
@@ -938,7 +922,6 @@ def grievance_mark_duplicate(*, grievance: Grievance, user, original: Grievance,
         payload={"duplicate": grievance.pk, "duplicate_reference": grievance.reference},
     )
     Grievance.objects.filter(pk=original.pk).update(version=models.F("version") + 1)
-    _announce(grievance, event)
     return event
 
 
@@ -1006,7 +989,7 @@ def grievance_escalate(*, grievance: Grievance, level: int, today: date | None =
         sla.BREACHED: _("Deadline %(due)s missed: escalated to the supervisors."),
         sla.HEAD: _("Deadline %(due)s missed long ago: escalated to the head of the agency."),
     }[level] % {"due": grievance.due_on.isoformat()}
-    event = _event(
+    event = _record(
         grievance,
         CaseEvent.Kind.SLA if level == sla.AT_RISK else CaseEvent.Kind.ESCALATED,
         public=False,
@@ -1020,5 +1003,4 @@ def grievance_escalate(*, grievance: Grievance, level: int, today: date | None =
         # Enqueued in this transaction (the task backend is the database): the
         # notice exists exactly when the escalation does.
         send_escalation.enqueue(grievance.pk, level, recipients)
-    _announce(grievance, event)
     return event

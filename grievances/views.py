@@ -198,12 +198,12 @@ def case(request, reference: str):
     return render(request, "grievances/case.html", _case_context(request, grievance))
 
 
-def _complainant_post(request, reference, form_class, context_name, service, success_message, **extra):
+def _complainant_post(request, reference, form_class, context_name, service, success_message):
     grievance = access.grievance_for_complainant(request, reference)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            service(grievance=grievance, user=request.user, **extra, **form.cleaned_data)
+            service(grievance=grievance, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             _apply_service_errors(form, error, request)
         except ActionRefused as refused:
@@ -257,21 +257,9 @@ def accept(request, reference: str):
 @never_cache
 @require_POST
 def appeal(request, reference: str):
-    grievance = access.grievance_for_complainant(request, reference)
-    form = AppealForm(request.POST)
-    if form.is_valid():
-        try:
-            services.grievance_appeal(grievance=grievance, reasons=form.cleaned_data["reasons"], user=request.user)
-        except ValidationError as error:
-            _apply_service_errors(form, error, request)
-        except ActionRefused as refused:
-            messages.error(request, str(refused))
-            return redirect(grievance.get_absolute_url())
-        else:
-            messages.success(request, _("Your appeal has been sent."))
-            return redirect(grievance.get_absolute_url())
-    grievance.refresh_from_db()
-    return render(request, "grievances/case.html", _case_context(request, grievance, appeal_form=form), status=400)
+    return _complainant_post(
+        request, reference, AppealForm, "appeal_form", services.grievance_appeal, _("Your appeal has been sent.")
+    )
 
 
 @never_cache

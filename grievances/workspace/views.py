@@ -444,7 +444,13 @@ def slip(request, reference: str):
     slips = dict(request.session.get(SLIP_SESSION_KEY, {}))
     pin = slips.pop(reference, None)
     request.session[SLIP_SESSION_KEY] = slips
-    grievance = Grievance.objects.filter(reference=reference, recorded_by=request.user).select_related("agency").first()
+    # Through the read gate too: a recorder who has since lost the agency's role sees nothing.
+    grievance = (
+        Grievance.objects.visible_to(request.user)
+        .filter(reference=reference, recorded_by=request.user)
+        .select_related("agency")
+        .first()
+    )
     if grievance is None:
         raise Http404
     return render(request, "grievances/workspace/slip.html", {"grievance": grievance, "pin": pin})

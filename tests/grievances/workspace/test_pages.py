@@ -263,6 +263,26 @@ def test_assisted_intake_gives_a_printable_slip_with_the_pin_once(staff_client, 
     assert 'data-testid="pin"' not in client.get(response["Location"]).content.decode()
 
 
+def test_the_slip_is_refused_to_a_recorder_who_has_moved_to_another_agency(
+    staff_client, officer, category, other_agency
+):
+    from portal.models import Membership
+
+    client = staff_client(officer)
+    data = {
+        "channel": "phone",
+        "category": category.pk,
+        "description": "By phone.",
+        "contact_preference": "none",
+        "confidentiality": "standard",
+    }
+    slip_url = client.post("/workspace/intake/", data)["Location"]
+    # Still staff, but of another agency: the case is outside the read gate now.
+    Membership.objects.filter(user=officer).update(organization=other_agency)
+    assert client.get(slip_url).status_code == 404
+    assert 'data-testid="pin"' not in client.get(slip_url).content.decode()
+
+
 def test_intake_errors_are_summarised(staff_client, officer, category):
     response = staff_client(officer).post("/workspace/intake/", {"channel": "phone"})
     assert response.status_code == 400
