@@ -1,0 +1,226 @@
+"""The million synthetic cases the workspace benchmarks measure against.
+
+Shared by ``bench/queue.py`` and ``bench/monitoring.py``: bench agencies,
+categories and an officer, and ``cases`` grievances with their lodging event,
+bulk loaded with ``COPY`` into the PostgreSQL database named by
+``DATABASE_URL`` (created when missing). The rows are kept between runs and
+reused when there are at least as many.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_queue_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
+BENCH_PREFIX = "bench-queue"  # slugs and e-mail addresses of the bench's own rows
+
+# Word bands: g % modulus == 0 puts the word in case g's description.
+WORDS = {"common": ("payment", 3), "middling": ("wallet", 97), "rare": ("ombudsman", 9973)}
+FILLER = (
+    "late office card registry allowance pension disability child support bank account transfer district "
+    "counter staff form refused online website phone queue month"
+).split()
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def setup_django(database_url: str, redis_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    # Development settings, but without DEBUG's query log in the figures.
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("SUARA_VAR_DIR", str(ROOT / "var" / "bench-queue"))
+    import django
+
+    django.setup()
+
+
+def reference_for(number: int) -> str:
+    """A valid, unique reference for bench case ``number`` (base 30, with its check character)."""
+    from grievances.references import ALPHABET, check_character, format_reference
+
+    body = ""
+    value = number
+    for _ in range(7):
+        value, digit = divmod(value, len(ALPHABET))
+        body = ALPHABET[digit] + body
+    return format_reference("SU" + body + check_character(body))
+
+
+def load(cases: int, agencies: int, reload: bool) -> dict:
+    """Bench agencies, categories, an officer, and ``cases`` grievances with one event each."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from grievances.models import Category, Grievance, SLAPolicy
+    from portal.models import Membership, Organization, User
+
+    policy, _ = SLAPolicy.objects.get_or_create(name="Bench")
+    orgs = []
+    for index in range(agencies):
+        org, _ = Organization.objects.get_or_create(
+            slug=f"{BENCH_PREFIX}-{index}",
+            defaults={"name": f"Bench agency {index}", "kind": Organization.Kind.GOVERNMENT, "verified": True},
+        )
+        orgs.append(org)
+    categories = []
+    for org in orgs:
+        theme, _ = Category.objects.get_or_create(
+            parent=None, name=f"Bench theme {org.pk}", defaults={"agency": org, "sla_policy": policy}
+        )
+        child, _ = Category.objects.get_or_create(parent=theme, name="Payment not received")
+        categories.append(child)
+    email = f"{BENCH_PREFIX}-officer@demo.suara.test"  # demo domain: no second factor in development
+    officer = User.objects.filter(email=email).first() or User.objects.create_user(email, "bench-password-1")
+    Membership.objects.get_or_create(user=officer, organization=orgs[0], role=Membership.Role.CASE_OFFICER)
+
+    existing = Grievance.objects.filter(agency__in=orgs).count()
+    if reload and existing:
+        print(f"deleting {existing:,} bench cases")
+        with connection.cursor() as cursor:
+            ids = "SELECT id FROM grievances_grievance WHERE agency_id = ANY(%s)"
+            params = [[o.pk for o in orgs]]
+            for table in ("grievances_caseaccess", "grievances_attachment", "grievances_referral"):
+                cursor.execute(f"DELETE FROM {table} WHERE grievance_id IN ({ids})", params)
+            # Case events are append-only through the ORM; a bench reset is not a case change.
+            cursor.execute(f"DELETE FROM grievances_caseevent WHERE grievance_id IN ({ids})", params)
+            cursor.execute("DELETE FROM grievances_grievance WHERE agency_id = ANY(%s)", params)
+        existing = 0
+    if existing >= cases:
+        print(f"reusing {existing:,} bench cases")
+    else:
+        started = time.monotonic()
+        _copy_cases(existing, cases, orgs, categories, timezone.now(), officer)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE grievances_grievance")
+            cursor.execute("ANALYZE grievances_caseevent")
+        print(f"loaded {cases - existing:,} cases in {time.monotonic() - started:.0f} s")
+    return {"officer": officer, "agency": orgs[0], "categories": categories}
+
+
+def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
+    from django.db import connection
+
+    from grievances.workflow import Status
+
+    open_statuses = [Status.ACKNOWLEDGED, Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_COMPLAINANT]
+    columns = (
+        "reference, pin_hash, status, category_id, agency_id, channel, language, anonymous, confidentiality, "
+        "contact_preference, contact_name, contact_phone, contact_email, member_name, member_identity_withheld, "
+        "people_affected, description, lodged_at, acknowledged_at, acknowledge_due, resolve_due, due_on, at_risk_on, "
+        "escalation_level, last_activity_at, decision, decision_reasons, remedy, version, updated_at, closed_at, "
+        "assignee_id"
+    )
+    rng = random.Random(start)
+    connection.ensure_connection()
+    raw = connection.connection  # psycopg 3
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY grievances_grievance ({columns}) FROM STDIN") as copy:
+            for number in range(start + 1, end + 1):
+                agency_index = number % len(orgs)
+                # Mixed so that status, age and assignment do not line up with the agency.
+                mix = (number * 2654435761) % 2**32
+                words = [rng.choice(FILLER) for _ in range(12)]
+                for word, modulus in WORDS.values():
+                    if number % modulus == 0:
+                        words.insert(rng.randrange(len(words)), word)
+                closed = mix % 10 < 3
+                status = Status.CLOSED if closed else open_statuses[(mix // 10) % len(open_statuses)]
+                # Open cases arrived in the last 40 days (a few are past due); closed ones over two years.
+                age_minutes = (mix // 40) % ((730 if closed else 40) * 24 * 60)
+                lodged = now - timedelta(minutes=age_minutes)
+                due = (lodged + timedelta(days=30)).date()
+                assignee = officer.pk if agency_index == 0 and not closed and mix % 7 == 0 else None
+                copy.write_row(
+                    (
+                        reference_for(number),
+                        "bench",
+                        status,
+                        categories[agency_index].pk,
+                        orgs[agency_index].pk,
+                        "web",
+                        "en",
+                        False,
+                        "standard",
+                        "none",
+                        "",
+                        "",
+                        "",
+                        "",
+                        False,
+                        1,
+                        "My " + " ".join(words) + ".",
+                        lodged,
+                        lodged,
+                        (lodged + timedelta(days=2)).date(),
+                        due,
+                        None if closed else due,
+                        None if closed else due - timedelta(days=4),
+                        0,
+                        lodged,
+                        "",
+                        "",
+                        "",
+                        1,
+                        lodged,
+                        lodged + timedelta(days=20) if closed else None,
+                        assignee,
+                    )
+                )
+        # One lodging event per case, written by the database from the rows just loaded.
+        cursor.execute(
+            "INSERT INTO grievances_caseevent (grievance_id, kind, public, actor_label, by_complainant, body, "
+            "payload, status_after, created_at) "
+            "SELECT id, 'lodged', true, 'Complainant', true, '', '{}'::jsonb, status, lodged_at "
+            "FROM grievances_grievance g WHERE g.agency_id = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM grievances_caseevent e WHERE e.grievance_id = g.id)",
+            [[o.pk for o in orgs]],
+        )
+    raw.commit()
+
+
+def case_with_timeline(officer, agency, events: int = 30):
+    """One open case of the officer's agency with ``events`` timeline events, made through the services."""
+    from grievances import services
+    from grievances.models import CaseEvent, Grievance
+
+    grievance = (
+        Grievance.objects.filter(agency=agency, status="in_progress", description__startswith="My bench-timeline")
+        .order_by("pk")
+        .first()
+    )
+    if grievance is None:
+        grievance = services.grievance_lodge(
+            category=Grievance.objects.filter(agency=agency).first().category,
+            description="My bench-timeline case: the payment did not arrive.",
+            contact_preference="none",
+            anonymous=True,
+        ).grievance
+        services.grievance_start(grievance=grievance, user=officer, version=grievance.version)
+    grievance.refresh_from_db()
+    while CaseEvent.objects.filter(grievance=grievance).count() < events:
+        services.grievance_add_note(grievance=grievance, user=officer, body="Checked again.", version=grievance.version)
+        grievance.refresh_from_db()
+    return grievance
