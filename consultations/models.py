@@ -22,7 +22,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
@@ -324,6 +324,14 @@ class ConsultationPage(RoutablePageMixin, Page):
 
         return views.follow(request, self)
 
+    # Wagtail's own page pattern refuses a dot: portal/urls.py hands ``<page path>/outcome.pdf``
+    # to Wagtail's serve, whose routing adds the trailing slash matched here.
+    @re_path(r"^outcome\.pdf/$")
+    def outcome_report_pdf(self, request):
+        from consultations import views
+
+        return views.outcome_report(request, self)
+
 
 class OrganizationIndexPage(Page):
     """``/organizations/``: one section per organization, each with its position statements."""
@@ -589,3 +597,47 @@ class ConsultationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} notice for {self.consultation_id}"
+
+
+class OutcomeReport(models.Model):
+    """A consultation's outcome report as PDF: rendered by the task worker, stored, served as it is.
+
+    One row per consultation. ``source_key`` says what the latest request
+    was made from (the published page, the responses, the positions);
+    ``pdf_key`` what the stored PDF was made from. When they agree and the
+    status is ready, the PDF is current. See ``consultations.reports``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for its turn")
+        RENDERING = "rendering", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be prepared")
+
+    consultation = models.OneToOneField(ConsultationPage, on_delete=models.CASCADE, related_name="outcome_report")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    source_key = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    pdf = models.BinaryField(null=True, blank=True)
+    pdf_key = models.CharField(max_length=64, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    pdf_size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("outcome report")
+
+    def __str__(self) -> str:
+        return f"outcome report for {self.consultation_id} ({self.status})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == self.Status.READY and bool(self.pdf_key) and self.pdf_key == self.source_key
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)

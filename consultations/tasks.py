@@ -78,3 +78,11 @@ def send_consultation_notice(notice_id: int) -> int:
     ConsultationNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now(), recipients=sent or 0)
     logger.info("Consultation notice %s (%s) sent to %s people", notice.pk, notice.kind, sent)
     return sent or 0
+
+
+@task
+def render_outcome_report(report_id: int, key: str) -> str:
+    """Render a consultation's outcome report to PDF and store it (see ``consultations.reports``)."""
+    from consultations.reports import outcome_report_render
+
+    return outcome_report_render(report_id, key)

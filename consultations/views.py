@@ -7,13 +7,14 @@ the same rules again.
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -97,6 +98,10 @@ def consultation_context(request, page: ConsultationPage) -> dict:
         context["may_respond"] = state == State.OPEN and bool(rules.capacities(user, page))
     else:
         context["may_respond"] = state == State.OPEN
+    if state == State.OUTCOME and page.pk:  # a preview of a page never saved has no report
+        from consultations.models import OutcomeReport
+
+        context["outcome_report"] = OutcomeReport.objects.filter(consultation=page).defer("pdf").first()
     if state in (State.CLOSED, State.OUTCOME):
         statistics = selectors.consultation_statistics_cached(consultation=page)
         context["statistics"] = statistics
@@ -468,6 +473,37 @@ def follow(request, page: ConsultationPage):
             _("You will be e-mailed when it opens, a week before it closes, and when the outcome is published."),
         )
     return redirect(page.url)
+
+
+def outcome_report(request, page: ConsultationPage):
+    """The outcome report as PDF: the stored bytes when current; otherwise its progress, and a render is asked for.
+
+    Only once the outcome is published (the page itself is served only when
+    live); before that the address does not exist.
+    """
+    from consultations import reports
+    from consultations.models import OutcomeReport
+
+    if page.state != State.OUTCOME:
+        raise Http404
+    key = reports.report_source_key(page)
+    report = OutcomeReport.objects.filter(consultation=page).defer("pdf").first()
+    if report is not None and report.status == OutcomeReport.Status.READY and report.pdf_key == key:
+        etag = f'"{report.pdf_sha256}"'
+        if request.headers.get("If-None-Match") == etag:
+            return HttpResponse(status=304, headers={"ETag": etag})
+        pdf = OutcomeReport.objects.filter(pk=report.pk).values_list("pdf", flat=True).get()
+        # Streamed from memory: the stored bytes as they are, and kept out of the anonymous page cache.
+        response = FileResponse(
+            io.BytesIO(bytes(pdf)),
+            content_type="application/pdf",
+            filename=f"{slugify(page.slug) or 'consultation'}-outcome.pdf",
+        )
+        response["ETag"] = etag
+        response["Cache-Control"] = "no-cache"
+        return response
+    report = reports.outcome_report_schedule(consultation=page)
+    return _render(request, page, "consultations/report_pending.html", {"report": report}, status=202)
 
 
 def my_section(request) -> tuple[str, dict]:

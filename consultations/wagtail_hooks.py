@@ -14,7 +14,7 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
-from consultations import rules, services
+from consultations import reports, rules, services
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
 
 register_snippet(Topic)
@@ -73,3 +73,5 @@ def announce_what_publishing_made_due(request, page):
     specific = page.specific
     if isinstance(specific, ConsultationPage):
         services.consultation_notices_schedule(consultation=specific)
+        # A published or edited outcome: the report is rendered again in the background.
+        reports.outcome_report_schedule(consultation=specific)

@@ -33,3 +33,19 @@ def private_files_are_not_public(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def pdf_fonts_are_installed(app_configs, **kwargs):
+    from portal.fonts import missing_fonts
+
+    missing = missing_fonts()
+    if missing:
+        return [
+            Warning(
+                "Fonts for printed letters and reports are missing: " + ", ".join(missing) + ".",
+                hint="Install Debian's fonts-noto-core and fonts-noto-color-emoji, or PDFs print empty boxes.",
+                id="suara.W007",
+            )
+        ]
+    return []

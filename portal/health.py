@@ -67,11 +67,22 @@ def check_task_backend() -> str:
     return "database"
 
 
+def check_pdf_fonts() -> str:
+    from portal.fonts import missing_fonts
+
+    missing = missing_fonts()
+    if missing:
+        packages = "fonts-noto-core and fonts-noto-color-emoji"
+        raise RuntimeError(f"PDF fonts missing: {', '.join(missing)} (install {packages})")
+    return "noto"
+
+
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
     "channel_layer": check_channel_layer,
     "tasks": check_task_backend,
+    "pdf_fonts": check_pdf_fonts,
 }
 
 

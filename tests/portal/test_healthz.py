@@ -44,7 +44,7 @@ def test_healthz_is_up_on_the_embedded_defaults(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "up"
-    assert set(body["checks"]) == {"database", "cache", "channel_layer", "tasks"}
+    assert set(body["checks"]) == {"database", "cache", "channel_layer", "tasks", "pdf_fonts"}
     assert response["Cache-Control"].startswith("max-age=0")
 
 
