@@ -21,6 +21,13 @@ class PortalConfig(AppConfig):
             signal.connect(bump_generation, dispatch_uid=f"suara-pagecache-{signal!r}")
         post_delete.connect(bump_generation, sender=Page, dispatch_uid="suara-pagecache-delete")
 
+        # Signing out ends the session's open websockets too (see portal.consumers).
+        from django.contrib.auth.signals import user_logged_out
+
+        from portal.consumers import end_session_streams
+
+        user_logged_out.connect(end_session_streams, dispatch_uid="suara-end-session-streams")
+
 
 class SuaraUsersAppConfig(WagtailUsersAppConfig):
     default = False

@@ -2,7 +2,9 @@
 
 Each app that streams lists its routes in ``<app>/routing.py``; the modules
 are named in ``settings.SUARA_WEBSOCKET_ROUTING`` so that ``portal`` never
-imports the apps built on it.
+imports the apps built on it. The lifespan handler (``portal.embedded``) lets
+sends from other threads reach the in-memory layer, and in the embedded
+default runs the task worker and background commands inside this process.
 """
 
 import os
@@ -26,6 +28,8 @@ from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from portal.embedded import Lifespan
+
 
 def websocket_routes() -> list:
     routes: list = []
@@ -34,9 +38,11 @@ def websocket_routes() -> list:
     return routes
 
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes()))),
-    }
+application = Lifespan(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes()))),
+        }
+    )
 )

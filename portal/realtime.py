@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import threading
+from collections.abc import Callable
 from functools import partial
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -52,6 +55,72 @@ def broadcast_many(events: list[tuple[str, str, dict | None]], *, using: str | N
     transaction.on_commit(partial(send_many_now, deliveries), using=using)
 
 
+def broadcast_built(build: Callable[[], list[tuple[str, str, dict | None]]], *, using: str | None = None) -> None:
+    """After commit, call ``build()`` and send the ``(group, event, payload)`` it returns.
+
+    For payloads that must be rendered from committed rows (the timeline
+    fragment of an event whose attachments are saved later in the same
+    transaction). A failing build is logged like a failing layer: the change
+    is committed either way and clients catch up on reconnect.
+    """
+    transaction.on_commit(partial(_build_and_send, build), using=using)
+
+
+def _build_and_send(build: Callable[[], list[tuple[str, str, dict | None]]]) -> bool:
+    try:
+        events = build()
+    except Exception:
+        logger.exception("Live update could not be built; clients will catch up on reconnect")
+        return False
+    deliveries = []
+    for group, event, payload in events:
+        if not _GROUP_RE.match(group):
+            logger.error("Invalid group name %r; event %s dropped", group, event)
+            continue
+        deliveries.append((group, {"type": "portal.event", "event": event, "payload": payload or {}}))
+    return send_many_now(deliveries) if deliveries else True
+
+
+# The event loop of the ASGI server this process runs, when it runs one. The
+# in-memory layer's queues belong to that loop: a send from another thread
+# (the embedded task worker, a background command) must be scheduled onto it,
+# never run on a loop of its own.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def use_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Called by the ASGI lifespan handler: sends from other threads go through ``loop``."""
+    global _server_loop
+    _server_loop = loop
+
+
+_sender: tuple[int, asyncio.AbstractEventLoop] | None = None
+_sender_lock = threading.Lock()
+
+
+def _sender_loop() -> asyncio.AbstractEventLoop:
+    """This process's own sending loop, in a daemon thread (started on first use, again after a fork).
+
+    Without it every send from sync code (a WSGI request, the task worker)
+    would run on a new event loop, and the Redis layer, which keeps its
+    connections per loop, would connect to Redis each time.
+    """
+    global _sender
+    with _sender_lock:
+        if _sender is None or _sender[0] != os.getpid() or _sender[1].is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="suara-realtime-sender", daemon=True).start()
+            _sender = (os.getpid(), loop)
+        return _sender[1]
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def send_now(group: str, message: dict) -> bool:
     """Send ``message`` to ``group`` immediately; True when the layer took it."""
     return send_many_now([(group, message)])
@@ -67,8 +136,17 @@ def send_many_now(deliveries: list[tuple[str, dict]]) -> bool:
     if layer is None:
         logger.warning("No channel layer configured; %d events dropped", len(deliveries))
         return False
+    loop = _server_loop
     try:
-        async_to_sync(_send_all)(layer, deliveries)
+        if loop is None and not isinstance(layer, InMemoryChannelLayer):
+            # The in-memory layer's queues belong to the loop that reads them
+            # (tests, a single process): it is sent to from the caller's side.
+            loop = _sender_loop()
+        if loop is not None and _running_loop() is not loop:
+            future = asyncio.run_coroutine_threadsafe(_send_all(layer, deliveries), loop)
+            future.result(timeout=SEND_TIMEOUT_SECONDS + 1)
+        else:
+            async_to_sync(_send_all)(layer, deliveries)
     except Exception:
         groups = ", ".join(group for group, _ in deliveries)
         logger.exception("Channel layer failed; events for %s not delivered", groups)

@@ -85,3 +85,44 @@ def test_group_names_are_validated():
         group_name("case", "<script>")
     with pytest.raises(ValueError):
         broadcast("case 1", "status")
+
+
+def test_a_send_from_another_thread_is_delivered_on_the_servers_loop():
+    """The embedded worker's threads: the in-memory layer's queues belong to the server's event loop."""
+    import threading
+
+    from portal import realtime
+
+    async def scenario():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("queue.77", channel)
+        realtime.use_server_loop(asyncio.get_running_loop())
+        try:
+            sent = {}
+            worker = threading.Thread(
+                target=lambda: sent.setdefault(
+                    "ok", realtime.send_now("queue.77", {"type": "portal.event", "event": "x", "payload": {}})
+                )
+            )
+            worker.start()
+            message = await asyncio.wait_for(layer.receive(channel), timeout=3)
+            await asyncio.to_thread(worker.join, 3)
+        finally:
+            realtime.use_server_loop(None)
+            await layer.group_discard("queue.77", channel)
+        return sent["ok"], message
+
+    assert async_to_sync(scenario)() == (True, {"type": "portal.event", "event": "x", "payload": {}})
+
+
+def test_a_payload_that_fails_to_render_is_logged_and_never_raised(django_capture_on_commit_callbacks, caplog):
+    from portal.realtime import broadcast_built
+
+    def broken():
+        raise RuntimeError("template missing")
+
+    with caplog.at_level(logging.ERROR, logger="portal.realtime"):
+        with django_capture_on_commit_callbacks(execute=True):
+            broadcast_built(broken)
+    assert "could not be built" in caplog.text

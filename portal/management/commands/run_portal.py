@@ -3,6 +3,12 @@
 `make run` calls this. It owns the processes it starts: Ctrl-C (or SIGTERM)
 stops them all, and if one dies the others are stopped too, so nothing is
 left running behind a closed terminal.
+
+With the embedded in-memory channel layer (no ``REDIS_URL``) live updates
+cannot cross processes, so the task worker and the background commands run
+as threads inside the web server's process (``portal.embedded``): an SLA
+breach found by the sweep still reaches the browser. With Redis they run as
+processes of their own, as in production.
 """
 
 import os
@@ -16,7 +22,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.embedded import ENV_FLAG, uses_in_memory_layer
 from portal.management.commands.seed_demo import accounts_table
+
+# Websockets: no per-message deflate (it costs memory per socket, gigabytes at
+# thousands of them) and a small inbound frame limit (clients send only short
+# JSON: a resume request).
+UVICORN_WEBSOCKET_OPTIONS = ["--ws-per-message-deflate", "false", "--ws-max-size", "16384"]
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -83,15 +95,16 @@ class Command(BaseCommand):
             "--port",
             str(port),
             "--no-access-log",
-            "--ws-per-message-deflate",
-            "false",
-            "--ws-max-size",
-            "65536",
+            "--lifespan",
+            "on",
+            *UVICORN_WEBSOCKET_OPTIONS,
         ]
         worker = [python, manage, "db_worker", "--interval", "0.5"]
         # Apps add their own long-running commands (e.g. a deadline sweep)
         # through settings, so that portal imports none of them.
         background = [[python, manage, *arguments] for arguments in getattr(settings, "SUARA_BACKGROUND_COMMANDS", [])]
+        embedded = uses_in_memory_layer()
+        commands = [web] if embedded else [web, worker, *background]
         processes: list[subprocess.Popen] = []
 
         def stop_all(*_):
@@ -116,7 +129,8 @@ class Command(BaseCommand):
             # Links in e-mail (escalations, acknowledgements) should point at this very server.
             child_env = {**os.environ}
             child_env.setdefault("SITE_URL", f"http://{shown_host}:{port}")
-            for command in [web, worker, *background]:
+            child_env[ENV_FLAG] = "1" if embedded else "0"
+            for command in commands:
                 processes.append(
                     subprocess.Popen(
                         command,
@@ -131,7 +145,12 @@ class Command(BaseCommand):
                     [
                         "",
                         f"Suara is running at http://{shown_host}:{port}/  (admin: /admin/, health: /healthz)",
-                        "Embedded defaults: SQLite in var/, in-memory live updates, e-mail printed here.",
+                        (
+                            "Embedded defaults: SQLite in var/, in-memory live updates (task worker and "
+                            "background commands inside the web process), e-mail printed here."
+                            if embedded
+                            else "Live updates through Redis; task worker and background commands beside the server."
+                        ),
                         accounts_table(),
                         "Press Ctrl-C to stop.",
                         "",

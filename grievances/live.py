@@ -1,0 +1,231 @@
+"""What live updates carry: the same template fragments as the pages, rendered once per change.
+
+Services call :func:`announce` inside their transaction; after the commit the
+payloads are rendered from the committed rows and sent through
+``portal.realtime`` to the per-object groups:
+
+- ``case.<id>.staff``: every new event of the case (internal notes included),
+  rendered by the staff timeline fragment;
+- ``case.<id>.public``: the public events only, rendered by the complainant's
+  timeline fragment (nothing is sent there when a change was internal);
+- ``queue.<agency id>`` (``queue.<agency id>.focal`` for sensitive cases,
+  which only focal points may see): the case's queue row, rendered by the
+  queue's row fragment, with the tabs it now belongs to in that agency.
+
+Each payload carries ``id``, the highest event id it covers. Event ids only
+grow, so a client that reconnects asks for what came after the last id it
+saw (see ``grievances.consumers``) and nothing is lost.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from grievances import sla
+from grievances.models import CaseEvent, Grievance
+from grievances.workflow import CLOSED_STATES, OPEN_STATES, Status
+from grievances.workspace import selectors
+from portal import realtime
+
+# A change writes one to three events; a bound keeps one payload small even if
+# a client asks to catch up after a long absence (it reloads instead).
+MAX_EVENTS_PER_PAYLOAD = 20
+MAX_ROWS_PER_CATCH_UP = 50
+
+STAFF_EVENT_TEMPLATE = "grievances/workspace/includes/event.html"
+PUBLIC_EVENT_TEMPLATE = "grievances/includes/timeline_event.html"
+QUEUE_ROW_TEMPLATE = "grievances/workspace/includes/queue_row.html"
+
+
+def case_group(case_id: int, side: str) -> str:
+    return realtime.group_name("case", case_id, side)
+
+
+def queue_group(agency_id: int, *, focal: bool = False) -> str:
+    return realtime.group_name("queue", agency_id, "focal") if focal else realtime.group_name("queue", agency_id)
+
+
+def announce(grievance: Grievance, event: CaseEvent, *, also_queues: tuple[int, ...] = ()) -> None:
+    """After commit, tell the case's streams and the queues of every agency it concerns.
+
+    ``also_queues``: agencies the case just left (an accepted or returned
+    referral), whose queue rows must update or leave.
+    """
+    case_id, first_event_id = grievance.pk, event.pk
+    realtime.broadcast_built(lambda: case_deliveries(case_id, first_event_id, also_queues=also_queues))
+
+
+def case_deliveries(case_id: int, first_event_id: int, *, also_queues=()) -> list[tuple[str, str, dict]]:
+    """The ``(group, event, payload)`` of one change, rendered from the committed rows.
+
+    Every event of the case from ``first_event_id`` on is included, so an
+    internal note written in the same transaction as a public event (a
+    referral and its reasons) travels too; clients skip ids they already have.
+    """
+    grievance = _case(case_id)
+    if grievance is None:
+        return []
+    events = staff_events(grievance, after=first_event_id - 1)
+    deliveries: list[tuple[str, str, dict]] = []
+    if events:
+        deliveries.append((case_group(case_id, "staff"), "case.event", staff_payload(grievance, events)))
+        public = [event for event in events if event.public]
+        if public:
+            deliveries.append((case_group(case_id, "public"), "case.event", public_payload(grievance, public)))
+    last_id = max((event.pk for event in events), default=first_event_id)
+    for agency_id in _queue_agencies(grievance, also_queues):
+        deliveries.append(
+            (
+                queue_group(agency_id, focal=grievance.category.is_sensitive),
+                "queue.row",
+                queue_row_payload(grievance, agency_id, event_id=last_id),
+            )
+        )
+    return deliveries
+
+
+def _case(case_id: int) -> Grievance | None:
+    return (
+        Grievance.objects.select_related("category__parent", "agency", "referred_to", "assignee")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def _queue_agencies(grievance: Grievance, also: tuple[int, ...]) -> list[int]:
+    agencies = [grievance.agency_id, grievance.referred_to_id, *also]
+    return list(dict.fromkeys(agency for agency in agencies if agency))
+
+
+# --- the case streams -----------------------------------------------------------------
+
+
+def staff_events(grievance: Grievance, *, after: int, public_only: bool = False) -> list[CaseEvent]:
+    events = grievance.events.filter(pk__gt=after)
+    if public_only:
+        events = events.filter(public=True)
+    return list(events.select_related("actor").prefetch_related("attachments").order_by("id")[:MAX_EVENTS_PER_PAYLOAD])
+
+
+def staff_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
+    """The staff timeline entries, rendered as the staff case page renders them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        kinds = selectors.choice_labels(CaseEvent.Kind.choices)
+        statuses = selectors.choice_labels(Status.choices)
+        rendered = []
+        for event in events:
+            event.kind_label = kinds.get(event.kind, event.kind)
+            event.status_label = statuses.get(event.status_after, "")
+            html = render_to_string(STAFF_EVENT_TEMPLATE, {"event": event, "grievance": grievance})
+            rendered.append({"id": event.pk, "html": html, "kind": event.kind})
+        return {
+            "case": grievance.pk,
+            "id": events[-1].pk,
+            "events": rendered,
+            "status": grievance.status,
+            "status_label": statuses.get(grievance.status, grievance.status),
+            "version": grievance.version,
+            "announce": _("Case %(reference)s: %(what)s")
+            % {"reference": grievance.reference, "what": ", ".join(e.kind_label for e in events)},
+        }
+
+
+def public_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
+    """The public timeline entries, rendered as the complainant's page renders them, in their language."""
+    with translation.override(grievance.language or settings.LANGUAGE_CODE):
+        rendered = [
+            {
+                "id": event.pk,
+                "kind": event.kind,
+                "html": render_to_string(PUBLIC_EVENT_TEMPLATE, {"event": event, "viewer_is_complainant": True}),
+            }
+            for event in events
+        ]
+        return {
+            "case": grievance.pk,
+            "id": events[-1].pk,
+            "events": rendered,
+            "status": grievance.status,
+            "status_label": str(grievance.get_status_display()),
+            "announce": _("Your grievance has news: %(what)s")
+            % {"what": ", ".join(str(e.get_kind_display()) for e in events)},
+        }
+
+
+# --- the queue stream -----------------------------------------------------------------
+
+
+def tabs_of(grievance: Grievance, agency_id: int, today) -> list[str]:
+    """The queue tabs of ``agency_id`` the case belongs to now.
+
+    The same rules as the queue's SQL (``selectors.tab_conditions``, whose
+    deadline states are ``sla.state`` in SQL), read from the row in hand: a
+    query here would be paid on every change. A test holds the two together.
+    "mine" depends on who looks; clients derive it from "open" and the assignee.
+    """
+    status, own = grievance.status, grievance.agency_id == agency_id
+    state = sla.state(grievance, today)
+    is_open = status in OPEN_STATES
+    tabs = {
+        "open": own and is_open,
+        "new": own and status in (Status.LODGED, Status.ACKNOWLEDGED) and grievance.assignee_id is None,
+        "unassigned": own and is_open and grievance.assignee_id is None and status != Status.REFERRED,
+        "awaiting": own and status == Status.AWAITING_COMPLAINANT,
+        "at_risk": own and state == sla.SLAState.AT_RISK,
+        "breached": own and state == sla.SLAState.BREACHED,
+        "appeals": own and status == Status.APPEALED,
+        "referred_in": status == Status.REFERRED and grievance.referred_to_id == agency_id,
+        "closed": own and status in CLOSED_STATES,
+    }
+    return [name for name, member in tabs.items() if member]
+
+
+def queue_row_payload(grievance: Grievance, agency_id: int, *, event_id: int) -> dict:
+    """One queue row as the queue page renders it, for an officer and for a supervisor (select box)."""
+    today = timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):
+        grievance.sla_state = sla.state(grievance, today)
+        grievance.status_label = selectors.choice_labels(Status.choices).get(grievance.status, grievance.status)
+        context = {"case": grievance, "agency": _AgencyRef(agency_id)}
+        html = render_to_string(QUEUE_ROW_TEMPLATE, {**context, "can_bulk_assign": False})
+        html_select = render_to_string(QUEUE_ROW_TEMPLATE, {**context, "can_bulk_assign": True})
+    return {
+        "case": grievance.pk,
+        "id": event_id,
+        "reference": grievance.reference,
+        "tabs": tabs_of(grievance, agency_id, today),
+        "assignee": grievance.assignee_id,
+        "due": grievance.due_on.isoformat() if grievance.due_on else "",
+        "html": html,
+        "html_select": html_select,
+        "announce": _("Queue: %(reference)s changed") % {"reference": grievance.reference},
+    }
+
+
+class _AgencyRef:
+    """The one attribute of the agency the row fragment reads (``agency.pk``)."""
+
+    def __init__(self, pk: int):
+        self.pk = pk
+
+
+def last_event_id() -> int:
+    return CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
+
+
+def announce_queue(grievance: Grievance, event: CaseEvent, *, agency_id: int) -> None:
+    """After commit, update (or remove) the case's row in one more agency's queue: one it just left."""
+    case_id, event_id = grievance.pk, event.pk
+
+    def build():
+        case = _case(case_id)
+        if case is None:
+            return []
+        payload = queue_row_payload(case, agency_id, event_id=event_id)
+        return [(queue_group(agency_id, focal=case.category.is_sensitive), "queue.row", payload)]
+
+    realtime.broadcast_built(build)
