@@ -1,0 +1,21 @@
+"""Who may manage an agency's API tokens and webhooks.
+
+Supervisors and administrators of the agency. A token or webhook may reach
+sensitive-category cases only when whoever creates it is a designated focal
+point of that agency: nobody hands out more sight than they have.
+"""
+
+from __future__ import annotations
+
+from grievances.workspace import rules as workspace_rules
+from portal.models import Organization
+
+
+def can_manage_integrations(user, organization: Organization) -> bool:
+    return workspace_rules.is_supervisor_of(user, organization.pk)
+
+
+def can_grant_sensitive(user, organization: Organization) -> bool:
+    return can_manage_integrations(user, organization) and any(
+        m.organization_id == organization.pk and m.focal_point for m in workspace_rules.case_memberships(user)
+    )
