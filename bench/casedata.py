@@ -131,8 +131,14 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
         "contact_preference, contact_name, contact_phone, contact_email, member_name, member_identity_withheld, "
         "people_affected, description, lodged_at, acknowledged_at, acknowledge_due, resolve_due, due_on, at_risk_on, "
         "escalation_level, last_activity_at, decision, decision_reasons, remedy, version, updated_at, closed_at, "
-        "assignee_id"
+        "assignee_id, resolved_at, region_id, sex_gender"
     )
+    # What monitoring (bench/monitoring.py) reads: when a case was decided and
+    # how, where from, by whom. Deterministic per case number, like the rest.
+    regions = _bench_regions()
+    channels = ["web"] * 6 + ["phone", "phone", "in_person", "paper", "on_behalf"]
+    decisions = ["upheld", "upheld", "partly_upheld", "not_upheld", "not_upheld", "out_of_scope"]
+    sex_genders = ["female", "female", "male", "male", "not_given", "another"]
     rng = random.Random(start)
     connection.ensure_connection()
     raw = connection.connection  # psycopg 3
@@ -153,6 +159,10 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                 lodged = now - timedelta(minutes=age_minutes)
                 due = (lodged + timedelta(days=30)).date()
                 assignee = officer.pk if agency_index == 0 and not closed and mix % 7 == 0 else None
+                # Decided 1–45 days after lodging (the resolve deadline is 30: most in time);
+                # acknowledged within 0–59 hours (the deadline is two days: most in time).
+                resolved = lodged + timedelta(days=1 + (mix // 13) % 45, hours=(mix // 7) % 24) if closed else None
+                acknowledged = lodged + timedelta(hours=(mix // 17) % 60)
                 copy.write_row(
                     (
                         reference_for(number),
@@ -160,7 +170,7 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                         status,
                         categories[agency_index].pk,
                         orgs[agency_index].pk,
-                        "web",
+                        channels[(mix // 3) % len(channels)],
                         "en",
                         False,
                         "standard",
@@ -173,20 +183,23 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                         1,
                         "My " + " ".join(words) + ".",
                         lodged,
-                        lodged,
+                        acknowledged,
                         (lodged + timedelta(days=2)).date(),
                         due,
                         None if closed else due,
                         None if closed else due - timedelta(days=4),
                         0,
                         lodged,
-                        "",
+                        decisions[(mix // 11) % len(decisions)] if closed else "",
                         "",
                         "",
                         1,
                         lodged,
-                        lodged + timedelta(days=20) if closed else None,
+                        resolved + timedelta(days=3) if closed else None,
                         assignee,
+                        resolved,
+                        regions[(mix // 5) % len(regions)],
+                        sex_genders[(mix // 19) % len(sex_genders)],
                     )
                 )
         # One lodging event per case, written by the database from the rows just loaded.
@@ -198,7 +211,75 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
             "AND NOT EXISTS (SELECT 1 FROM grievances_caseevent e WHERE e.grievance_id = g.id)",
             [[o.pk for o in orgs]],
         )
+        _monitoring_history(cursor, start, orgs)
     raw.commit()
+
+
+def _bench_regions() -> list[int]:
+    from grievances.models import Region
+
+    return [
+        Region.objects.get_or_create(code=f"bench-{index}", defaults={"name": f"Bench region {index}"})[0].pk
+        for index in range(6)
+    ]
+
+
+def _monitoring_history(cursor, start: int, orgs) -> None:
+    """Timeline events and referrals for the decided cases just loaded (for monitoring).
+
+    Of the decided cases (not out of scope): four in five accepted two days
+    after the decision, one in five appealed after five days and the appeal
+    decided after twenty (upheld for one in three). One case in seventeen
+    was referred to the next agency a day after lodging and accepted (or,
+    one in four, returned) after 1–10 days, longer for some receiving
+    agencies: the bottlenecks the dashboard should find. Only cases numbered
+    above ``start`` (this load) get them.
+    """
+    references = [reference_for(start + 1)] if start else None
+    first_id = 0
+    if references:
+        cursor.execute("SELECT id FROM grievances_grievance WHERE reference = %s", references)
+        row = cursor.fetchone()
+        first_id = row[0] if row else 0
+    agencies = [[o.pk for o in orgs]]
+    decided = (
+        "FROM grievances_grievance g WHERE g.agency_id = ANY(%s) AND g.id >= %s "
+        "AND g.resolved_at IS NOT NULL AND g.decision <> 'out_of_scope'"
+    )
+    columns = "grievance_id, kind, public, actor_label, by_complainant, body, payload, status_after, created_at"
+    cursor.execute(
+        f"INSERT INTO grievances_caseevent ({columns}) "
+        f"SELECT id, 'accepted', true, 'Complainant', true, '', '{{}}'::jsonb, 'closed', "
+        f"resolved_at + interval '2 days' {decided} AND g.id %% 5 <> 0",
+        [*agencies, first_id],
+    )
+    cursor.execute(
+        f"INSERT INTO grievances_caseevent ({columns}) "
+        f"SELECT id, 'appealed', true, 'Complainant', true, '', '{{}}'::jsonb, 'appealed', "
+        f"resolved_at + interval '5 days' {decided} AND g.id %% 5 = 0",
+        [*agencies, first_id],
+    )
+    cursor.execute(
+        f"INSERT INTO grievances_caseevent ({columns}) "
+        f"SELECT id, 'appeal_decided', true, 'Agency', false, '', "
+        f"jsonb_build_object('upheld', g.id %% 3 = 0), 'closed', resolved_at + interval '20 days' "
+        f"{decided} AND g.id %% 5 = 0",
+        [*agencies, first_id],
+    )
+    for index, org in enumerate(orgs):
+        receiver = orgs[(index + 1) % len(orgs)]
+        slow = 1 + (index % 4) * 2  # some receiving agencies answer slower than others
+        cursor.execute(
+            "INSERT INTO grievances_referral (grievance_id, from_agency_id, to_agency_id, reasons, status_before, "
+            "outcome, outcome_reasons, created_at, decided_at) "
+            "SELECT id, %s, %s, 'Bench referral', 'in_progress', "
+            "CASE WHEN g.id %% 4 = 0 THEN 'returned' ELSE 'accepted' END, '', "
+            "lodged_at + interval '1 day', "
+            "lodged_at + interval '1 day' + make_interval(days => %s + (g.id %% 10)::int) "
+            "FROM grievances_grievance g WHERE g.agency_id = %s AND g.id >= %s AND g.id %% 17 = 0",
+            [org.pk, receiver.pk, slow, org.pk, first_id],
+        )
+    cursor.execute("ANALYZE grievances_referral")
 
 
 def case_with_timeline(officer, agency, events: int = 30):
