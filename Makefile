@@ -27,6 +27,7 @@ bench: setup
 	@.venv/bin/python bench/intake.py
 	@.venv/bin/python bench/consultation.py
 	@.venv/bin/python bench/queue.py
+	@.venv/bin/python bench/pdf.py
 
 clean:
 	rm -rf var/static .pytest_cache

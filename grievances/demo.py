@@ -127,6 +127,15 @@ def seed(*, organizations, users, stdout) -> int:
     return created
 
 
+DEMO_SEX_GENDER = (
+    Grievance.SexGender.FEMALE,
+    Grievance.SexGender.MALE,
+    Grievance.SexGender.FEMALE,
+    Grievance.SexGender.NOT_GIVEN,
+    Grievance.SexGender.ANOTHER,
+)
+
+
 def _demo_cases(organizations, users, stdout) -> int:
     from grievances.services import grievance_lodge
 
@@ -140,6 +149,7 @@ def _demo_cases(organizations, users, stdout) -> int:
             complainant=beneficiary,
             programme=Programme.objects.get(name="Old Age Allowance"),
             region=Region.objects.get(code="kkc"),
+            sex_gender=Grievance.SexGender.FEMALE,
         )
         Grievance.objects.filter(pk=lodged.grievance.pk).update(pin_hash=hash_pin(DEMO_PIN))
         created += 1
@@ -214,6 +224,8 @@ def _workspace_cases(organizations, users) -> int:
                 else Grievance.Confidentiality.STANDARD
             ),
             region=Region.objects.get(code="kkc"),
+            # Some variety for the monitoring dashboard's sex/gender breakdown.
+            sex_gender=DEMO_SEX_GENDER[created % len(DEMO_SEX_GENDER)],
         ).grievance
         Case.objects.filter(pk=case.pk).update(pin_hash=hash_pin(DEMO_PIN))
         created += 1

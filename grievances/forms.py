@@ -114,6 +114,16 @@ class LodgeForm(forms.Form):
     region = forms.ModelChoiceField(
         label=_("Where do you live?"), queryset=Region.objects.all(), required=False, empty_label=_("Prefer not to say")
     )
+    sex_gender = forms.ChoiceField(
+        label=_("Your sex or gender (optional)"),
+        choices=Grievance.SexGender.choices,
+        initial=Grievance.SexGender.NOT_GIVEN,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Only used, without your name, to count who raises grievances. It never changes how yours is handled."
+        ),
+    )
     contact_preference = forms.ChoiceField(
         label=_("How can the agency reach you?"),
         choices=[c for c in Grievance.Contact.choices],

@@ -241,6 +241,17 @@ class Grievance(models.Model):
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
 
+    class SexGender(models.TextChoices):
+        NOT_GIVEN = "not_given", _("Prefer not to say")
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        ANOTHER = "another", _("Another gender")
+
+    # Optional, asked only so that monitoring can show who is (not) being heard.
+    sex_gender = models.CharField(
+        _("sex or gender"), max_length=12, choices=SexGender.choices, default=SexGender.NOT_GIVEN, blank=True
+    )
+
     # When. Deadlines are dates in the portal's time zone.
     lodged_at = models.DateTimeField(_("lodged at"), default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -312,6 +323,9 @@ class Grievance(models.Model):
             models.Index(fields=["assignee", "due_on"], name="grievance_assignee_due"),
             models.Index(fields=["due_on"], name="grievance_due"),
             models.Index(fields=["referred_to"], name="grievance_referred_to"),
+            # Monitoring: one agency's cases decided in a period (PostgreSQL also
+            # gets a covering index for the dashboard, grievances/migrations/0007).
+            models.Index(fields=["agency", "resolved_at"], name="grievance_agency_resolved"),
         ]
 
     def __str__(self) -> str:
@@ -418,6 +432,8 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # Monitoring counts acceptances and appeals through a partial covering
+        # index on PostgreSQL (grievances/migrations/0007).
         indexes = [models.Index(fields=["grievance", "created_at", "id"])]
 
     def __str__(self) -> str:
@@ -524,5 +540,57 @@ class ThrottleHit(models.Model):
         return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class StatisticsSnapshot(models.Model):
+    """Figures computed ahead of time (``statistics_refresh``), read by pages that must not aggregate per request.
+
+    ``data`` holds only what may be shown: the public snapshot is already
+    anonymised (small cells suppressed) before it is stored.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    data = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 def today() -> date:
     return timezone.localdate()
+
+
+# --- outcome letters (issue 7) ---------------------------------------------------
+
+
+class OutcomeLetter(models.Model):
+    """A case's outcome letter as issued: the PDF, and the code printed at its foot.
+
+    One row per state of the public timeline (and language): while the
+    timeline stays as it was, the stored PDF is served as it is; the next
+    public event makes the next request issue a new letter. Old rows stay, so
+    a letter printed earlier still verifies. ``code`` is a keyed hash (HMAC)
+    of the letter's content, so only the portal can make one; see
+    ``grievances.letters``.
+    """
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="outcome_letters")
+    # What the letter was built from: the public timeline's last event and length, the decision, the language.
+    state_key = models.CharField(max_length=64)
+    language = models.CharField(max_length=10)
+    code = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(default=timezone.now)
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["grievance", "state_key"], name="outcome_letter_once_per_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome letter for {self.grievance_id} issued {self.issued_at:%Y-%m-%d}"
+
+
+# The API package keeps its own models (tokens, webhooks) under this app.
+from grievances.api.models import ApiToken, Webhook, WebhookDelivery  # noqa: E402, F401

@@ -18,7 +18,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grievances import access, sla
+from grievances import access, live, sla
+from grievances.api import webhooks
 from grievances.models import (
     Attachment,
     CaseAccess,
@@ -34,7 +35,6 @@ from grievances.references import generate_reference
 from grievances.workdays import add_working_days, working_days_between
 from grievances.workflow import COMPLAINANT, ActionRefused, StaleCase, Status, check_action
 from grievances.workspace import rules
-from portal import realtime
 from portal.models import Membership, Organization
 from portal.rules import can_act_for
 from portal.sealed import seal
@@ -120,19 +120,17 @@ def _record(grievance: Grievance, kind: str, **fields) -> CaseEvent:
     """Write a timeline event and announce it after commit (most changes do both)."""
     event = _event(grievance, kind, **fields)
     _announce(grievance, event)
+    webhooks.schedule_fan_out(grievance, event)
     return event
 
 
 def _announce(grievance: Grievance, event: CaseEvent) -> None:
-    """Tell the case's streams (and its agency's queue) after commit."""
-    payload = {"case": grievance.pk, "event": event.pk, "kind": event.kind, "status": grievance.status}
-    events = [
-        (realtime.group_name("case", grievance.pk, "staff"), "case.event", payload),
-        (realtime.group_name("queue", grievance.agency_id), "queue.changed", payload),
-    ]
-    if event.public:
-        events.append((realtime.group_name("case", grievance.pk, "public"), "case.event", payload))
-    realtime.broadcast_many(events)
+    """Tell the case's streams (and the queues of the agencies it concerns) after commit.
+
+    The payloads are rendered from the committed rows by the pages' own
+    fragments (``grievances.live``).
+    """
+    live.announce(grievance, event)
     _queue_changed(grievance.agency_id)
 
 
@@ -178,6 +176,7 @@ def grievance_lodge(
     occurred_on: date | None = None,
     programme: Programme | None = None,
     region: Region | None = None,
+    sex_gender: str = Grievance.SexGender.NOT_GIVEN,
     attachments: Sequence[CleanUpload] = (),
     channel: str = Grievance.Channel.WEB,
     lodged_by=None,
@@ -265,6 +264,8 @@ def grievance_lodge(
         occurred_on=occurred_on,
         programme=programme,
         region=region,
+        # Optional and never required; anything unexpected is "not given".
+        sex_gender=sex_gender if sex_gender in Grievance.SexGender.values else Grievance.SexGender.NOT_GIVEN,
         lodged_at=now,
         acknowledged_at=now,
         acknowledge_due=add_working_days(lodged_day, policy.acknowledge_days, holidays),
@@ -682,7 +683,7 @@ def grievance_refer(*, grievance: Grievance, user, to_agency: Organization, reas
         payload={"referral": referral.pk, "to_agency": to_agency.pk},
     )
     _event(grievance, CaseEvent.Kind.NOTE, public=False, actor=user, actor_label=user.get_full_name(), body=reasons)
-    realtime.broadcast(realtime.group_name("queue", to_agency.pk), "queue.changed", {"case": grievance.pk})
+    # The announcement above reaches the receiving agency's queue too (``referred_to``).
     _queue_changed(to_agency.pk)
     return referral
 
@@ -726,7 +727,7 @@ def grievance_accept_referral(*, grievance: Grievance, user, version: int) -> Ca
         body=_("%(agency)s has taken up your grievance.") % {"agency": grievance.agency.name},
         payload={"referral": referral.pk, "from_agency": previous_agency},
     )
-    realtime.broadcast(realtime.group_name("queue", previous_agency), "queue.changed", {"case": grievance.pk})
+    live.announce_queue(grievance, event, agency_id=previous_agency)  # the row leaves the queue it was in
     _queue_changed(previous_agency)
     return event
 
@@ -757,7 +758,7 @@ def grievance_return_referral(*, grievance: Grievance, user, reasons: str, versi
         payload={"referral": referral.pk},
     )
     _event(grievance, CaseEvent.Kind.NOTE, public=False, actor=user, actor_label=user.get_full_name(), body=reasons)
-    realtime.broadcast(realtime.group_name("queue", receiving.pk), "queue.changed", {"case": grievance.pk})
+    live.announce_queue(grievance, event, agency_id=receiving.pk)  # the row leaves the queue it was in
     _queue_changed(receiving.pk)
     return event
 

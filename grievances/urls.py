@@ -6,6 +6,7 @@ app_name = "grievances"
 urlpatterns = [
     path("new/", views.lodge, name="lodge"),
     path("track/", views.track, name="track"),
+    path("verify/", views.verify_letter, name="verify_letter"),
     path("<str:reference>/", views.case, name="case"),
     path("<str:reference>/acknowledgement/", views.acknowledgement, name="acknowledgement"),
     path("<str:reference>/reply/", views.reply, name="reply"),
@@ -13,5 +14,6 @@ urlpatterns = [
     path("<str:reference>/accept/", views.accept, name="accept"),
     path("<str:reference>/appeal/", views.appeal, name="appeal"),
     path("<str:reference>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:reference>/outcome.pdf", views.outcome_letter, name="outcome_letter"),
     path("<str:reference>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import access, services, throttle
+from grievances import access, letters, services, throttle
 from grievances.forms import AppealForm, InformationForm, LodgeForm, MessageForm, TrackForm, WithdrawForm
 from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin
@@ -89,6 +89,7 @@ def lodge(request):
                         occurred_on=data["occurred_on"],
                         programme=data["programme"],
                         region=data["region"],
+                        sex_gender=data.get("sex_gender") or Grievance.SexGender.NOT_GIVEN,
                         attachments=data["attachments"],
                         lodged_by=user if on_behalf else None,
                         lodged_by_organization=data.get("organization") if on_behalf else None,
@@ -186,6 +187,7 @@ def _case_context(request, grievance: Grievance, **forms) -> dict:
         "lodged_attachments": [a for e in events if e.kind == "lodged" for a in e.attachments.all()],
         "can": can,
         "is_owner": access.is_owner(request.user, grievance),
+        "has_outcome_letter": letters.has_outcome(grievance),
         "message_form": forms.get("message_form") or MessageForm(),
         "information_form": forms.get("information_form") or InformationForm(),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
@@ -289,6 +291,26 @@ def attachment(request, reference: str, attachment_id: int):
     if item is None:
         raise Http404
     return private_file_response(item.storage_name, display_name=item.display_name, content_type=item.content_type)
+
+
+@never_cache
+def outcome_letter(request, reference: str):
+    """The outcome letter as PDF, through the same gate as the case page; 404 before a decision."""
+    grievance = access.grievance_for_complainant(request, reference)
+    letter = letters.outcome_letter_for(grievance)
+    if letter is None:
+        raise Http404
+    return letters.letter_response(letter, grievance)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def verify_letter(request):
+    """Anyone holding a letter checks its code; the answer repeats only what the letter says."""
+    code = request.GET.get("code", "")
+    letter = letters.letter_verify(code) if code else None
+    context = {"code": code[:200], "issued": letters.as_issued(letter) if letter else None, "checked": bool(code)}
+    return render(request, "grievances/verify_letter.html", context, status=404 if code and letter is None else 200)
 
 
 def my_section(request) -> tuple[str, dict]:

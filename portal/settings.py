@@ -187,7 +187,19 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2}], "prefix": "suara"},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": 2,
+                        # redis-py's async pool refuses connections past its limit
+                        # (MaxConnectionsError): a burst of group joins and leaves must
+                        # fit. Each ASGI process has its own pool.
+                        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000, minimum=10),
+                    }
+                ],
+                "prefix": "suara",
+            },
         }
     }
 else:
@@ -368,12 +380,15 @@ LOGGING = {
         "daphne": {"level": "WARNING"},
         # The task worker prints each task itself; the logger would say it twice.
         "django.tasks": {"level": "WARNING"},
+        # WeasyPrint logs each step of every document at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # --- Realtime ---------------------------------------------------------------
 # Modules with a `websocket_urlpatterns` list, mounted under /ws/ by asgi.py.
-SUARA_WEBSOCKET_ROUTING = ["portal.routing"]
+SUARA_WEBSOCKET_ROUTING = ["portal.routing", "grievances.routing"]
 
 # Functions `seed(*, organizations, users, stdout) -> int` that add each app's
 # demo data; `manage.py seed_demo` calls them in order. Must be idempotent.
@@ -382,7 +397,16 @@ SUARA_DEMO_SEEDERS: list[str] = ["grievances.demo.seed"]
 SUARA_BACKGROUND_COMMANDS: list[list[str]] = [
     ["sla_sweep", "--every", "60"],
     ["consultation_notices", "--every", "300"],
+    # Public statistics are computed here, never per request (grievances.monitoring.public).
+    ["statistics_refresh", "--every", "600"],
 ]
+
+# --- Monitoring and public statistics (grievances.monitoring) -------------------
+# No public figure rests on fewer grievances than this; it reads "fewer than N".
+SUARA_STATISTICS_MIN_CELL = env_int("SUARA_STATISTICS_MIN_CELL", 10, minimum=3)
+# Slugs of oversight bodies whose supervisors and heads may read every agency's
+# dashboard (superusers always may).
+SUARA_OVERSIGHT_ORGANIZATIONS = env_list("SUARA_OVERSIGHT_ORGANIZATIONS")
 
 # --- Text messages ------------------------------------------------------------
 SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
@@ -393,3 +417,26 @@ if PRODUCTION and SMS_BACKEND == "portal.sms.ConsoleBackend":
 # Functions `(request) -> (template name, context)` that add a block to /my/.
 SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section", "consultations.views.my_section"]
 SUARA_DEMO_SEEDERS.append("consultations.demo.seed")
+
+# --- API (/api/v1/, Open311, webhooks) ---------------------------------------------
+# django-ninja serves the API; listed as an app only for its own static files
+# (the interactive docs load nothing from a CDN).
+INSTALLED_APPS.append("ninja")
+TEMPLATES[0]["DIRS"].append(BASE_DIR / "grievances" / "api" / "templates")
+# Requests per token per minute (counted in the cache: Redis in production).
+SUARA_API_RATE_LIMIT_PER_MINUTE = env_int("SUARA_API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
+# Anonymous Open311 reads per client address per minute.
+SUARA_OPEN311_RATE_LIMIT_PER_MINUTE = env_int("SUARA_OPEN311_RATE_LIMIT_PER_MINUTE", 60, minimum=1)
+SUARA_WEBHOOK_TIMEOUT_SECONDS = env_int("SUARA_WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+SUARA_WEBHOOK_MAX_ATTEMPTS = env_int("SUARA_WEBHOOK_MAX_ATTEMPTS", 6, minimum=1)
+SUARA_WEBHOOK_BACKOFF_SECONDS = env_int("SUARA_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+# Receivers on private or loopback addresses: refused in production (a
+# webhook must not become a way into our own network), allowed on a laptop.
+SUARA_WEBHOOK_ALLOW_PRIVATE = (not PRODUCTION) and env_bool("SUARA_WEBHOOK_ALLOW_PRIVATE", True)
+# The interactive API docs (Swagger UI, served from our own static files)
+# sets styles inline; it alone gets this policy. No script runs inline.
+SUARA_API_DOCS_CSP = {
+    **SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+}

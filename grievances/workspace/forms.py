@@ -238,6 +238,13 @@ class IntakeForm(forms.Form):
     )
     programme = forms.ModelChoiceField(label=_("Programme"), required=False, queryset=Programme.objects.all())
     region = forms.ModelChoiceField(label=_("Region"), required=False, queryset=Region.objects.all())
+    sex_gender = forms.ChoiceField(
+        label=_("The person's sex or gender (optional: ask, never guess)"),
+        choices=Grievance.SexGender.choices,
+        initial=Grievance.SexGender.NOT_GIVEN,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     anonymous = forms.BooleanField(label=_("The person wants to stay anonymous"), required=False)
     contact_name = forms.CharField(label=_("Name"), required=False, max_length=150)
     contact_phone = forms.CharField(

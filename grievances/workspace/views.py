@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import services, sla
+from grievances import letters, services, sla
 from grievances.models import CaseAccess, Grievance
 from grievances.references import normalize_reference
 from grievances.workflow import ActionRefused, StaleCase, Status, check_action
@@ -236,6 +236,7 @@ def _case_context(request, grievance: Grievance, *, bound: dict | None = None) -
         "referrals": selectors.referrals(grievance),
         "duplicates": list(grievance.duplicates.only("reference")) if grievance.status != Status.CLOSED else [],
         "identity": _identity(user, grievance),
+        "has_outcome_letter": letters.has_outcome(grievance),
         "forms": action_forms,
         "allowed": allowed,
         "actor": rules.actor_for(user, grievance),
@@ -392,6 +393,21 @@ def attachment(request, reference: str, attachment_id: int):
     return private_file_response(item.storage_name, display_name=item.display_name, content_type=item.content_type)
 
 
+@never_cache
+def outcome_letter(request, reference: str):
+    """The case's outcome letter, the same bytes the complainant gets; the opening is recorded.
+
+    Not behind ``_staff``: anyone the read gate does not let see the case,
+    signed in or not, staff or not, gets the same 404.
+    """
+    grievance = _case_or_404(request, reference)
+    letter = letters.outcome_letter_for(grievance)
+    if letter is None:
+        raise Http404
+    services.grievance_record_access(grievance=grievance, user=request.user, what="outcome letter")
+    return letters.letter_response(letter, grievance)
+
+
 # --- assisted intake -------------------------------------------------------------------
 
 
@@ -418,6 +434,7 @@ def intake(request):
                     occurred_on=data["occurred_on"],
                     programme=data["programme"],
                     region=data["region"],
+                    sex_gender=data.get("sex_gender") or Grievance.SexGender.NOT_GIVEN,
                 )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
