@@ -16,9 +16,14 @@ PostgreSQL:
 * ``case_page_p95_ms``/``case_page_queries``: the staff case page of a case
   with 30 timeline events (which also writes its access record).
 
-The requests run in this process through Django's test client: there is no
-HTTP server in the figures, so they are the cost of Django and the database,
-and nothing needs starting or stopping except this process's connections.
+The requests go over HTTP to a real server the script starts and stops:
+``gunicorn portal.wsgi:application`` with two sync workers (the production
+sketch's HTTP tier), on the bench database and Redis, in development mode
+with ``DEBUG=false`` (production mode would send the bench officer to the
+second-factor step first). The officer's session is made in this process
+and sent as a cookie. Query counts and plans are read in this process,
+through Django's test client and ``EXPLAIN``, because a server process's
+queries cannot be counted from outside.
 
 Data: ``--cases`` synthetic grievances (default 1,000,000) across
 ``--agencies`` agencies (default 20), each with its lodging event, bulk
@@ -49,7 +54,11 @@ sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != _H
 sys.modules.pop("queue", None)
 
 import argparse  # noqa: E402
+import http.client  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 
 ROOT = _HERE.parent
@@ -69,15 +78,81 @@ GOALS = {"first_page_p95_ms": 100, "ref_lookup_p95_ms": 20, "text_search_p95_ms"
 CASE_PAGE_QUERY_GOAL = 15
 
 
-def timed(client, url: str, repeat: int) -> list[float]:
-    client.get(url)  # warm: templates, the session, the plan cache
+class Server:
+    """``gunicorn portal.wsgi`` on a free loopback port, started and stopped by this script."""
+
+    def __init__(self, database_url: str, redis_url: str, workers: int = 2):
+        self.database_url, self.redis_url, self.workers = database_url, redis_url, workers
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+
+    def __enter__(self) -> Server:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        env = dict(
+            os.environ,
+            DATABASE_URL=self.database_url,
+            REDIS_URL=self.redis_url,
+            DJANGO_SETTINGS_MODULE="portal.settings",
+            DEBUG="false",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            LOG_LEVEL="WARNING",
+            SUARA_VAR_DIR=os.environ["SUARA_VAR_DIR"],
+        )
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        command = [str(gunicorn), "portal.wsgi:application", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
+        log_dir = Path(os.environ["SUARA_VAR_DIR"])
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log = (log_dir / "gunicorn.log").open("w")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                status, _ = self.get("/healthz")
+            except OSError:
+                time.sleep(0.2)
+                continue
+            if status in (200, 503):  # up; 503 names a dependency that is down, which the figures will show
+                return self
+        raise SystemExit(f"gunicorn did not answer within 60 s; see {self.log.name}")
+
+    def __exit__(self, *exc_info) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        self.log.close()
+
+    def get(self, path: str, cookie: str = "") -> tuple[int, dict[str, str]]:
+        """One GET, read to the end; the status and the headers."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = connection.getresponse()
+            response.read()
+            return response.status, {key.lower(): value for key, value in response.getheaders()}
+        finally:
+            connection.close()
+
+
+def timed(server: Server, cookie: str, url: str, repeat: int, expect: int = 200) -> list[float]:
+    server.get(url, cookie)  # warm: each worker's templates, connection and plan cache
+    server.get(url, cookie)
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
-        response = client.get(url)
+        status, headers = server.get(url, cookie)
         samples.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
+        if status != expect:
+            raise SystemExit(f"{url} answered {status} {headers.get('location', '')}")
     return samples
 
 
@@ -129,6 +204,7 @@ def main() -> int:
     ensure_database(database_url)
     setup_django(database_url, os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
 
+    from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
 
@@ -139,37 +215,46 @@ def main() -> int:
 
     client = Client()
     client.force_login(officer)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     queue = f"/workspace/queue/{agency.slug}/"
-    first_page = timed(client, queue, args.repeat)
+    client.get(queue)  # the tab counts are kept for a minute; a reload within it is the common case
     queries_25 = count_queries(client, queue)
     queries_100 = count_queries(client, queue + "?per_page=100")
     if queries_25 != queries_100:
         print(f"FAIL queries differ: {queries_25} for 25 rows, {queries_100} for 100")
+    case_url = f"/workspace/cases/{timeline_case.reference}/"
+    case_queries = count_queries(client, case_url)
 
     from grievances.models import Grievance
 
     sample_refs = list(
         Grievance.objects.filter(agency=agency).order_by("?").values_list("reference", flat=True)[: args.repeat]
     )
-    client.get(f"{queue}?q={sample_refs[0]}")
-    ref_samples = []
-    for reference in sample_refs:
-        started = time.perf_counter()
-        response = client.get(f"{queue}?q={reference.lower()}")
-        ref_samples.append((time.perf_counter() - started) * 1000)
-        # A visible reference goes straight to its case page.
-        assert response.status_code == 302 and response["Location"].endswith(f"/{reference}/"), reference
+    plans = {band: explain_search(agency, officer, word) for band, (word, _modulus) in WORDS.items()}
+    database_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    from django.db import connections
 
-    band_p95 = {}
-    for band, (word, _modulus) in WORDS.items():
-        samples = timed(client, f"{queue}?q={word}", args.repeat)
-        band_p95[band] = p(samples, 0.95)
-        print(f"search {band:8} '{word}': p50={p(samples, 0.5):.1f} ms p95={band_p95[band]:.1f} ms")
-        print(f"  plan: {explain_search(agency, officer, word)}")
+    connections.close_all()  # the server's workers get the database to themselves
 
-    case_url = f"/workspace/cases/{timeline_case.reference}/"
-    case_samples = timed(client, case_url, args.repeat)
-    case_queries = count_queries(client, case_url)
+    with Server(database_url, redis_url) as server:
+        first_page = timed(server, cookie, queue, args.repeat)
+        server.get(f"{queue}?q={sample_refs[0]}", cookie)
+        ref_samples = []
+        for reference in sample_refs:
+            started = time.perf_counter()
+            status, headers = server.get(f"{queue}?q={reference.lower()}", cookie)
+            ref_samples.append((time.perf_counter() - started) * 1000)
+            # A visible reference goes straight to its case page.
+            assert status == 302 and headers["location"].endswith(f"/{reference}/"), (reference, status)
+
+        band_p95 = {}
+        for band, (word, _modulus) in WORDS.items():
+            samples = timed(server, cookie, f"{queue}?q={word}", args.repeat)
+            band_p95[band] = p(samples, 0.95)
+            print(f"search {band:8} '{word}': p50={p(samples, 0.5):.1f} ms p95={band_p95[band]:.1f} ms")
+            print(f"  plan: {plans[band]}")
+
+        case_samples = timed(server, cookie, case_url, args.repeat)
 
     figures = {
         "cases": Grievance.objects.count(),

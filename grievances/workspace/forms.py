@@ -14,6 +14,7 @@ from grievances.references import normalize_reference
 from grievances.sla import SLAState
 from grievances.workflow import Status
 from portal.models import Organization, User
+from portal.widgets import LightSelect
 
 TEXT_LIMIT = 5000
 
@@ -22,17 +23,24 @@ class QueueFilterForm(forms.Form):
     """The queue's filters: a GET form, every field optional and labelled."""
 
     q = forms.CharField(label=_("Reference or words"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices)
-    category = forms.ModelChoiceField(
-        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("Any")
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices, widget=LightSelect
     )
-    sla = forms.ChoiceField(label=_("Deadline"), required=False, choices=[("", _("Any"))] + SLAState.choices)
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("Any"), widget=LightSelect
+    )
+    sla = forms.ChoiceField(
+        label=_("Deadline"), required=False, choices=[("", _("Any"))] + SLAState.choices, widget=LightSelect
+    )
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=LightSelect)
     region = forms.ModelChoiceField(
-        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("Any")
+        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("Any"), widget=LightSelect
     )
     channel = forms.ChoiceField(
-        label=_("Received by"), required=False, choices=[("", _("Any"))] + Grievance.Channel.choices
+        label=_("Received by"),
+        required=False,
+        choices=[("", _("Any"))] + Grievance.Channel.choices,
+        widget=LightSelect,
     )
     lodged_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -46,6 +54,7 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         choices=[(25, "25"), (50, "50"), (100, "100")],
         empty_value=25,
+        widget=LightSelect,
     )
 
     def __init__(self, *args, staff, **kwargs):
@@ -116,7 +125,7 @@ def case_staff(agency_id: int, *, focal_only: bool = False):
 
 class AssignForm(CaseActionForm):
     prefix_name = "assign"
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), widget=LightSelect)
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +135,7 @@ class AssignForm(CaseActionForm):
 
 class ReferForm(CaseActionForm):
     prefix_name = "refer"
-    to_agency = forms.ModelChoiceField(label=_("Refer to"), queryset=Organization.objects.none())
+    to_agency = forms.ModelChoiceField(label=_("Refer to"), queryset=Organization.objects.none(), widget=LightSelect)
     reasons = forms.CharField(
         label=_("Why this agency should handle it"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LIMIT
     )
@@ -191,7 +200,9 @@ class DuplicateForm(CaseActionForm):
 class BulkAssignForm(forms.Form):
     """Rows are sent as ``<case id>:<version>`` so every row keeps its stale check."""
 
-    assignee = forms.ModelChoiceField(label=_("Assign the chosen cases to"), queryset=User.objects.none())
+    assignee = forms.ModelChoiceField(
+        label=_("Assign the chosen cases to"), queryset=User.objects.none(), widget=LightSelect
+    )
     cases = forms.MultipleChoiceField(label=_("Cases"), choices=(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, staff, **kwargs):

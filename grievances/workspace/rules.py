@@ -15,9 +15,9 @@ that may act on it. Services ask again when an action is submitted.
 
 from __future__ import annotations
 
-from grievances.models import CASE_ROLES, Grievance
+from grievances.models import Grievance, case_memberships
 from grievances.workflow import OFFICER, SUPERVISOR, Status, allowed
-from portal.models import Membership, Organization
+from portal.models import Membership
 
 ROLE_ACTOR = {
     Membership.Role.CASE_OFFICER: OFFICER,
@@ -28,22 +28,6 @@ REFERRAL_PENDING_ACTIONS = frozenset({"accept_referral", "return_referral", "not
 # Officers take unassigned cases for themselves; handing a case to someone
 # else, or taking it from someone, is a supervisor's call.
 SUPERVISOR_ONLY_ASSIGN = True
-
-
-def case_memberships(user) -> list[Membership]:
-    """The person's active case-handling memberships, read once per request."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    cached = getattr(user, "_suara_case_memberships", None)
-    if cached is None:
-        cached = list(
-            Membership.objects.active()
-            .filter(user=user, role__in=CASE_ROLES, organization__kind=Organization.Kind.GOVERNMENT)
-            .select_related("organization")
-            .order_by("organization__name")
-        )
-        user._suara_case_memberships = cached
-    return cached
 
 
 def acting_agency_id(grievance: Grievance) -> int | None:

@@ -68,15 +68,16 @@ def index(request):
 def queue(request, agency: str):
     """One agency's queue: tabs with counts, filters, search, most urgent first, paged."""
     agency = _agency_or_404(request, agency)
+    if (reference := normalize_reference(request.GET.get("q", "")[:200])) is not None:
+        # A reference typed in the search box goes straight to its case, when
+        # the read gate lets this person see it (from any of their agencies);
+        # asked before anything else, so the look-up costs one query.
+        if Grievance.objects.visible_to(request.user).filter(reference=reference).exists():
+            return redirect("workspace:case", reference=reference)
     today = timezone.localdate()
     staff = list(forms.case_staff(agency.pk))
     form = forms.QueueFilterForm(request.GET or None, staff=staff)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    if (reference := normalize_reference(filters.get("q") or "")) is not None:
-        # A reference typed in the search box goes straight to its case, when
-        # the read gate lets this person see it (from any of their agencies).
-        if Grievance.objects.visible_to(request.user).filter(reference=reference).exists():
-            return redirect("workspace:case", reference=reference)
     tab = request.GET.get("tab", "open")
     if tab not in selectors.TAB_LABELS:
         tab = "open"

@@ -57,3 +57,14 @@ def test_officer_of_agency_a_cannot_open_agency_bs_case_by_guessing_its_address(
     for path in ("", "access/", "attachments/1/"):
         assert client.get(f"/workspace/cases/{grievance.reference}/{path}").status_code == 404
     assert client.post(f"/workspace/cases/{grievance.reference}/note/", {"note-version": 1}).status_code == 404
+
+
+def test_a_revoked_membership_stops_sight_even_on_a_long_lived_user_object(cases, officer, monkeypatch):
+    """A websocket keeps one user object for hours: the gate must not trust its memberships for that long."""
+    from grievances import models
+
+    assert Grievance.objects.visible_to(officer).filter(pk=cases["own"].pk).exists()
+    Membership.objects.filter(user=officer).update(active=False)
+    clock = models.time.monotonic() + models.MEMBERSHIPS_FRESH_SECONDS + 1
+    monkeypatch.setattr(models.time, "monotonic", lambda: clock)
+    assert not Grievance.objects.visible_to(officer).filter(pk=cases["own"].pk).exists()
