@@ -120,7 +120,9 @@ def case_staff(agency_id: int, *, focal_only: bool = False):
     condition = Q(memberships__organization_id=agency_id, memberships__role__in=CASE_ROLES, memberships__active=True)
     if focal_only:
         condition &= Q(memberships__focal_point=True)
-    return User.objects.filter(condition, is_active=True).distinct().order_by("display_name", "email")
+    # An API token's service account holds an officer membership but is nobody to assign work to.
+    people = User.objects.filter(condition, is_active=True, api_token__isnull=True)
+    return people.distinct().order_by("display_name", "email")
 
 
 class AssignForm(CaseActionForm):

@@ -135,3 +135,13 @@ def test_a_token_acts_as_a_service_account_that_cannot_sign_in(supervisor, agenc
     assert agent.email.endswith(".invalid")
     membership = Membership.objects.get(user=agent)
     assert membership.role == Membership.Role.CASE_OFFICER and membership.organization == agency
+
+
+def test_a_tokens_service_account_is_nobody_to_assign_work_to(agency, supervisor, write_token):
+    from grievances.workspace.forms import case_staff
+
+    agent = ApiToken.objects.get(organization=agency).agent  # write_token made it
+    assert agent.memberships.filter(organization=agency, active=True).exists()
+    staff = list(case_staff(agency.pk))
+    assert supervisor in staff
+    assert agent not in staff

@@ -110,8 +110,12 @@ class Clock:
         for model in apps.get_models():
             for field in model._meta.concrete_fields:
                 if field.default is real_now:
-                    monkeypatch.setattr(field, "default", fake_now)
+                    # _get_default first: it is a cached_property, and reading
+                    # it (monkeypatch keeps the old value to restore) after
+                    # ``default`` was patched would cache the fake clock for
+                    # every later test.
                     monkeypatch.setattr(field, "_get_default", fake_now)
+                    monkeypatch.setattr(field, "default", fake_now)
 
     def set(self, year, month, day, hour=10, minute=0):
         self.now = self._datetime(year, month, day, hour, minute, tzinfo=self._tz)
