@@ -28,6 +28,8 @@ bench: setup
 	@.venv/bin/python bench/consultation.py
 	@.venv/bin/python bench/queue.py
 	@.venv/bin/python bench/pdf.py
+	@.venv/bin/python bench/realtime.py
+	@.venv/bin/python bench/monitoring.py
 
 clean:
 	rm -rf var/static .pytest_cache
