@@ -36,7 +36,6 @@ from portal import realtime
 MAX_EVENTS_PER_PAYLOAD = 20
 MAX_ROWS_PER_CATCH_UP = 50
 
-STAFF_EVENT_TEMPLATE = "grievances/workspace/includes/event.html"
 PUBLIC_EVENT_TEMPLATE = "grievances/includes/timeline_event.html"
 QUEUE_ROW_TEMPLATE = "grievances/workspace/includes/queue_row.html"
 
@@ -114,14 +113,12 @@ def staff_events(grievance: Grievance, *, after: int, public_only: bool = False)
 def staff_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
     """The staff timeline entries, rendered as the staff case page renders them."""
     with translation.override(settings.LANGUAGE_CODE):
-        kinds = selectors.choice_labels(CaseEvent.Kind.choices)
         statuses = selectors.choice_labels(Status.choices)
-        rendered = []
-        for event in events:
-            event.kind_label = kinds.get(event.kind, event.kind)
-            event.status_label = statuses.get(event.status_after, "")
-            html = render_to_string(STAFF_EVENT_TEMPLATE, {"event": event, "grievance": grievance})
-            rendered.append({"id": event.pk, "html": html, "kind": event.kind})
+        selectors.label_events(events)
+        rendered = [
+            {"id": event.pk, "html": str(html), "kind": event.kind}
+            for event, html in zip(events, selectors.staff_event_html(grievance, events), strict=True)
+        ]
         return {
             "case": grievance.pk,
             "id": events[-1].pk,

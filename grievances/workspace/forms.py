@@ -125,14 +125,25 @@ def case_staff(agency_id: int, *, focal_only: bool = False):
     return people.distinct().order_by("display_name", "email")
 
 
+def _choices_once(field: forms.ModelChoiceField, label) -> None:
+    """Read the field's choices into a list now, with one plain query.
+
+    A ModelChoiceField reads its queryset through ``iterator()`` each time it
+    renders: on PostgreSQL a server-side cursor, three round trips. The
+    submitted value is still checked against the queryset.
+    """
+    field.choices = [("", field.empty_label)] + [(item.pk, label(item)) for item in field.queryset]
+
+
 class AssignForm(CaseActionForm):
     prefix_name = "assign"
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), widget=LightSelect)
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff if staff is not None else User.objects.none()
-        self.fields["assignee"].label_from_instance = lambda person: person.get_full_name()
+        field = self.fields["assignee"]
+        field.queryset = staff if staff is not None else User.objects.none()
+        _choices_once(field, lambda person: person.get_full_name())
 
 
 class ReferForm(CaseActionForm):
@@ -144,7 +155,9 @@ class ReferForm(CaseActionForm):
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = agencies if agencies is not None else Organization.objects.none()
+        field = self.fields["to_agency"]
+        field.queryset = agencies if agencies is not None else Organization.objects.none()
+        _choices_once(field, str)
 
 
 class ReturnReferralForm(CaseActionForm):
