@@ -67,10 +67,21 @@ def check_task_backend() -> str:
     return "database"
 
 
+# Reading fontconfig's whole catalogue takes about 100 ms, and fonts change
+# only with a package install: a load balancer polling /healthz every few
+# seconds gets the answer found at most this long ago.
+FONTS_RECHECK_SECONDS = 300
+_fonts_checked: tuple[float, list[str]] | None = None
+
+
 def check_pdf_fonts() -> str:
+    global _fonts_checked
     from portal.fonts import missing_fonts
 
-    missing = missing_fonts()
+    now = time.monotonic()
+    if _fonts_checked is None or now - _fonts_checked[0] > FONTS_RECHECK_SECONDS:
+        _fonts_checked = (now, missing_fonts())
+    missing = _fonts_checked[1]
     if missing:
         packages = "fonts-noto-core and fonts-noto-color-emoji"
         raise RuntimeError(f"PDF fonts missing: {', '.join(missing)} (install {packages})")

@@ -80,3 +80,22 @@ def test_healthz_reports_a_task_queue_nobody_drains(client):
     assert response.status_code == 503
     assert response.json()["down"] == ["tasks"]
     assert "worker" in response.json()["checks"]["tasks"]["error"]
+
+
+def test_healthz_names_a_missing_pdf_font_and_remembers_the_answer(client, monkeypatch):
+    from portal import fonts, health
+
+    calls = []
+
+    def missing():
+        calls.append(1)
+        return ["Noto Sans Khmer (Khmer)"]
+
+    monkeypatch.setattr(fonts, "missing_fonts", missing)
+    monkeypatch.setattr(health, "_fonts_checked", None)
+    first = client.get("/healthz")
+    second = client.get("/healthz")
+    assert first.status_code == 503
+    assert "Noto Sans Khmer" in first.json()["checks"]["pdf_fonts"]["error"]
+    assert second.json()["checks"]["pdf_fonts"]["error"] == first.json()["checks"]["pdf_fonts"]["error"]
+    assert len(calls) == 1  # fontconfig's catalogue is read once, not per poll
