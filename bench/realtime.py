@@ -61,6 +61,8 @@ import urllib.request  # noqa: E402
 ROOT = _HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.casedata import ensure_database  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_realtime_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/5"
 PREFIX = "bench-rt"
@@ -84,20 +86,6 @@ def raise_file_limit(needed: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
     if target < needed:
         raise SystemExit(f"open-file limit {target} is below the {needed} this run needs; lower --connections")
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
 
 
 def setup_django(database_url: str, redis_url: str, var_dir: str) -> None:
