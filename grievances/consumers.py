@@ -129,8 +129,8 @@ def _events_filter(bounds: tuple[str, float]) -> dict:
     return {"created_at__gte": datetime.fromtimestamp(value, tz=UTC)}
 
 
-class _CaseStream(GatedStreamConsumer):
-    side = ""
+class _ResumableStream(GatedStreamConsumer):
+    """A stream whose client may ask, a few times per connection, for what it missed."""
 
     async def receive_json(self, content, **kwargs) -> None:
         bounds = _resume_bounds(content)
@@ -143,6 +143,14 @@ class _CaseStream(GatedStreamConsumer):
             return
         for message in messages:
             await self.send_json(message)
+
+    def _catch_up(self, bounds) -> list[dict] | None:
+        """The messages missed since ``bounds``, through the gate again; None when it now refuses."""
+        raise NotImplementedError
+
+
+class _CaseStream(_ResumableStream):
+    side = ""
 
     def _catch_up(self, bounds) -> list[dict] | None:
         grievance = self.gate()
@@ -294,7 +302,7 @@ class StaffCaseConsumer(_CaseStream):
         await self.send_json({"type": "presence", "count": len(names), "text": text})
 
 
-class QueueConsumer(GatedStreamConsumer):
+class QueueConsumer(_ResumableStream):
     """``/ws/workspace/queue/<agency slug>/``: the agency's queue rows as they appear, change and leave.
 
     Admitted for the agency's case-handling staff (the queue page's test);
@@ -378,18 +386,6 @@ class QueueConsumer(GatedStreamConsumer):
         if self.with_select:
             row["html"] = payload["html_select"]
         return {"type": "row", **row}
-
-    async def receive_json(self, content, **kwargs) -> None:
-        bounds = _resume_bounds(content)
-        self.resumes = getattr(self, "resumes", 0) + 1
-        if bounds is None or self.resumes > MAX_RESUMES:
-            return
-        messages = await db_call(self._catch_up)(bounds)
-        if messages is None:
-            await self.revoke()
-            return
-        for message in messages:
-            await self.send_json(message)
 
     def _catch_up(self, bounds) -> list[dict] | None:
         membership = self.gate()
