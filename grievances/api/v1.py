@@ -110,19 +110,10 @@ def _event(event: CaseEvent) -> dict:
 
 
 def _identity(agent, grievance: Grievance) -> dict:
-    # The workspace's rule: identities kept confidential (or withheld by an
-    # organization) reach the agency's focal points only.
-    if grievance.anonymous:
-        return {"anonymous": True}
-    withheld = grievance.confidentiality == Grievance.Confidentiality.CONFIDENTIAL or grievance.member_identity_withheld
-    if withheld and not rules.is_focal_point(agent, grievance):
-        return {"withheld": True}
-    return {
-        "name": grievance.display_identity(),
-        "phone": grievance.contact_phone,
-        "email": grievance.contact_email or (grievance.complainant.email if grievance.complainant_id else ""),
-        "member_name": grievance.member_name,
-    }
+    """The workspace's rule (``rules.identity_for``), without the page's own hint."""
+    identity = rules.identity_for(agent, grievance)
+    identity.pop("withheld_but_shown", None)
+    return identity
 
 
 def _category(category: Category) -> dict:

@@ -90,3 +90,25 @@ def can_assign_to(user, grievance: Grievance, assignee) -> bool:
     if actor_for(user, grievance) == SUPERVISOR:
         return True
     return assignee is not None and assignee.pk == user.pk and grievance.assignee_id in (None, user.pk)
+
+
+def identity_for(user, grievance: Grievance) -> dict:
+    """What staff (and an API token, acting as staff) may know about who complained.
+
+    Anonymous: nothing exists to show. Kept confidential by the complainant,
+    or a member's identity withheld by their organization: only the
+    agency's designated focal points see it. Everyone else sees that it is
+    withheld, and by whom it was lodged (an organization is not a person).
+    """
+    withheld = grievance.confidentiality == Grievance.Confidentiality.CONFIDENTIAL or grievance.member_identity_withheld
+    if grievance.anonymous:
+        return {"anonymous": True}
+    if withheld and not is_focal_point(user, grievance):
+        return {"withheld": True}
+    return {
+        "name": grievance.display_identity(),
+        "phone": grievance.contact_phone,
+        "email": grievance.contact_email or (grievance.complainant.email if grievance.complainant_id else ""),
+        "member_name": grievance.member_name,
+        "withheld_but_shown": withheld,
+    }

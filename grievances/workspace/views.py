@@ -190,28 +190,6 @@ def _form_for(name: str, grievance: Grievance, user, data=None, *, lazy: dict):
     return form_class(data, **kwargs)
 
 
-def _identity(user, grievance: Grievance) -> dict:
-    """What the staff page may say about who complained.
-
-    Anonymous: nothing exists to show. Kept confidential by the complainant,
-    or a member's identity withheld by their organization: only the
-    agency's designated focal points see it. Everyone else sees that it is
-    withheld, and by whom it was lodged (an organization is not a person).
-    """
-    withheld = grievance.confidentiality == Grievance.Confidentiality.CONFIDENTIAL or grievance.member_identity_withheld
-    if grievance.anonymous:
-        return {"anonymous": True}
-    if withheld and not rules.is_focal_point(user, grievance):
-        return {"withheld": True}
-    return {
-        "name": grievance.display_identity(),
-        "phone": grievance.contact_phone,
-        "email": grievance.contact_email or (grievance.complainant.email if grievance.complainant_id else ""),
-        "member_name": grievance.member_name,
-        "withheld_but_shown": withheld,
-    }
-
-
 def _case_context(request, grievance: Grievance, *, bound: dict | None = None) -> dict:
     user = request.user
     allowed = _allowed_actions(user, grievance)
@@ -236,7 +214,7 @@ def _case_context(request, grievance: Grievance, *, bound: dict | None = None) -
         "events": events,
         "referrals": selectors.referrals(grievance),
         "duplicates": list(grievance.duplicates.only("reference")) if grievance.status != Status.CLOSED else [],
-        "identity": _identity(user, grievance),
+        "identity": rules.identity_for(user, grievance),
         "has_outcome_letter": letters.has_outcome(grievance),
         "forms": action_forms,
         "allowed": allowed,
