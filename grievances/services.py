@@ -596,33 +596,50 @@ def grievance_start(*, grievance: Grievance, user, version: int) -> CaseEvent:
     return event
 
 
+def _staff_text(
+    grievance: Grievance, *, user, version: int, action: str, body: str, empty: str, kind: str, status: str = ""
+) -> CaseEvent:
+    """A note, message or question: check, take the text, move the status if asked, record it.
+
+    An internal text is signed with the officer's name; one the complainant
+    reads is signed with the agency's (see ``_agency_label``).
+    """
+    grievance, _actor = _staff_lock(grievance, user=user, action=action, version=version)
+    body = _required_text(body, field="body", message=empty)
+    if status:
+        grievance.status = status
+    _staff_save(grievance, *(["status"] if status else []))
+    public = kind != CaseEvent.Kind.NOTE
+    label = _agency_label(grievance) if public else user.get_full_name()
+    return _record(grievance, kind, public=public, actor=user, actor_label=label, body=body)
+
+
 @transaction.atomic
 def grievance_add_note(*, grievance: Grievance, user, body: str, version: int) -> CaseEvent:
     """An internal note: staff only, never shown to the complainant."""
-    grievance, _actor = _staff_lock(grievance, user=user, action="note", version=version)
-    body = _required_text(body, field="body", message=_("Please write the note."))
-    _staff_save(grievance)
-    event = _record(
-        grievance, CaseEvent.Kind.NOTE, public=False, actor=user, actor_label=user.get_full_name(), body=body
+    return _staff_text(
+        grievance,
+        user=user,
+        version=version,
+        action="note",
+        body=body,
+        empty=_("Please write the note."),
+        kind=CaseEvent.Kind.NOTE,
     )
-    return event
 
 
 @transaction.atomic
 def grievance_message(*, grievance: Grievance, user, body: str, version: int) -> CaseEvent:
     """A message to the complainant, shown on their page under the agency's name."""
-    grievance, _actor = _staff_lock(grievance, user=user, action="message", version=version)
-    body = _required_text(body, field="body", message=_("Please write the message."))
-    _staff_save(grievance)
-    event = _record(
+    return _staff_text(
         grievance,
-        CaseEvent.Kind.MESSAGE_TO_COMPLAINANT,
-        public=True,
-        actor=user,
-        actor_label=_agency_label(grievance),
+        user=user,
+        version=version,
+        action="message",
         body=body,
+        empty=_("Please write the message."),
+        kind=CaseEvent.Kind.MESSAGE_TO_COMPLAINANT,
     )
-    return event
 
 
 @transaction.atomic
@@ -633,19 +650,16 @@ def grievance_request_information(*, grievance: Grievance, user, body: str, vers
     (:func:`grievance_provide_information` moves the resolve-by date later
     by the working days waited); meanwhile the case shows as "paused".
     """
-    grievance, _actor = _staff_lock(grievance, user=user, action="request_information", version=version)
-    body = _required_text(body, field="body", message=_("Please write the question for the complainant."))
-    grievance.status = Status.AWAITING_COMPLAINANT
-    _staff_save(grievance, "status")
-    event = _record(
+    return _staff_text(
         grievance,
-        CaseEvent.Kind.INFORMATION_REQUESTED,
-        public=True,
-        actor=user,
-        actor_label=_agency_label(grievance),
+        user=user,
+        version=version,
+        action="request_information",
         body=body,
+        empty=_("Please write the question for the complainant."),
+        kind=CaseEvent.Kind.INFORMATION_REQUESTED,
+        status=Status.AWAITING_COMPLAINANT,
     )
-    return event
 
 
 @transaction.atomic
