@@ -192,28 +192,13 @@ class AsgiProcess:
     """One uvicorn process serving ``portal.asgi`` as ``run_portal`` starts it."""
 
     def __init__(self, env: dict, log_path: Path):
-        from portal.management.commands.run_portal import UVICORN_WEBSOCKET_OPTIONS
+        from portal.management.commands.run_portal import uvicorn_command
 
         self.port = free_port()
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "portal.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-                "--lifespan",
-                "on",
-                "--backlog",
-                "4096",
-                *UVICORN_WEBSOCKET_OPTIONS,
-            ],
+            uvicorn_command("127.0.0.1", self.port, "--backlog", "4096"),
             cwd=ROOT,
             env=env,
             stdout=self.log,

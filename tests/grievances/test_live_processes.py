@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -21,7 +20,7 @@ from django.test import Client
 
 from grievances import services
 from grievances.models import Category, Grievance, SLAPolicy
-from portal.management.commands.run_portal import UVICORN_WEBSOCKET_OPTIONS
+from portal.management.commands.run_portal import uvicorn_command
 from portal.models import Membership
 from tests.conftest import PROJECT_DIR, free_port
 from tests.factories import MembershipFactory, UserFactory
@@ -50,20 +49,7 @@ class Server:
     def __init__(self, env: dict):
         self.port = free_port()
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "portal.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--no-access-log",
-                "--lifespan",
-                "on",
-                *UVICORN_WEBSOCKET_OPTIONS,
-            ],
+            uvicorn_command("127.0.0.1", self.port),
             cwd=PROJECT_DIR,
             env=env,
             stdout=subprocess.DEVNULL,

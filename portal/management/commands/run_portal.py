@@ -31,6 +31,25 @@ from portal.management.commands.seed_demo import accounts_table
 UVICORN_WEBSOCKET_OPTIONS = ["--ws-per-message-deflate", "false", "--ws-max-size", "16384"]
 
 
+def uvicorn_command(host: str, port: int, *extra: str) -> list[str]:
+    """The ASGI server as Suara runs it (``make run``, the realtime bench and its tests)."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "portal.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--lifespan",
+        "on",
+        *UVICORN_WEBSOCKET_OPTIONS,
+        *extra,
+    ]
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -85,20 +104,7 @@ class Command(BaseCommand):
 
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
-        web = [
-            python,
-            "-m",
-            "uvicorn",
-            "portal.asgi:application",
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--lifespan",
-            "on",
-            *UVICORN_WEBSOCKET_OPTIONS,
-        ]
+        web = uvicorn_command(host, port)
         worker = [python, manage, "db_worker", "--interval", "0.5"]
         # Apps add their own long-running commands (e.g. a deadline sweep)
         # through settings, so that portal imports none of them.
