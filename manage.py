@@ -7,7 +7,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    from portal.env import ConfigError
+    from portal.lib.env import ConfigError
 
     try:
         from django.core.management import execute_from_command_line

@@ -66,7 +66,7 @@ def setup_django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("DEBUG", "false")
-    # Measure the view itself, not portal.pagecache's stored copy for anonymous visitors.
+    # Measure the view itself, not portal.lib.pagecache's stored copy for anonymous visitors.
     os.environ.setdefault("SUARA_PAGE_CACHE_SECONDS", "0")
     import django
 

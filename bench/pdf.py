@@ -5,7 +5,7 @@ What it measures, in one run:
 * ``letter_ms``: the outcome letter of a case with 30 public timeline
   events, made through the project's code (``grievances.letters.letter_render``:
   the case read through the complainant's gate, the public timeline query,
-  the signed verification code, the template, and ``portal.pdf.html_to_pdf``
+  the signed verification code, the template, and ``portal.lib.pdf.html_to_pdf``
   with its fetcher and checks), median of ``--runs`` in this process.
 * ``bare_weasyprint_ms``: WeasyPrint alone on the very same HTML (its own
   default fetcher reading the stylesheet by ``file://``, the same PDF/UA

@@ -128,7 +128,7 @@ class ResponseForm(forms.Form):
         publication.required = submitting
         self.fields["publication"] = publication
         if with_attachments:
-            from portal.uploads import AttachmentsField
+            from portal.lib.uploads import AttachmentsField
 
             # The shared field says the allowed types and sizes in its own help text.
             self.fields["attachments"] = AttachmentsField(label=_("Attach files (optional), e.g. a position paper"))

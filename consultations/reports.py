@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from consultations.charts import question_chart
 from consultations.models import ConsultationPage, OutcomeReport, Response, StakeholderGroup, State
 from consultations.selectors import SCOPE_PUBLISHED, consultation_positions, consultation_statistics
-from portal.pdf import html_to_pdf
+from portal.lib.pdf import html_to_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -62,7 +62,7 @@ def _write_answers(response: Response, questions, answers: dict) -> None:
 def _store_attachments(response: Response, uploads: Sequence) -> None:
     if not uploads:
         return
-    from portal.uploads import MAX_FILES, save_private
+    from portal.lib.uploads import MAX_FILES, save_private
 
     if response.attachments.count() + len(uploads) > MAX_FILES:
         raise ValidationError({"attachments": [_("A response may carry at most %(n)s files.") % {"n": MAX_FILES}]})

@@ -324,7 +324,7 @@ def hide_response(request, page: ConsultationPage, response_id: int):
 
 def attachment_download(request, page: ConsultationPage, attachment_id: int):
     """Serve an attachment after the read rule says yes; never from a public media URL."""
-    from portal.uploads import private_file_response
+    from portal.lib.uploads import private_file_response
 
     attachment = get_object_or_404(
         ResponseAttachment.objects.select_related("response__consultation", "response__organization"),

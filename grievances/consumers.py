@@ -40,8 +40,9 @@ from grievances import access, live
 from grievances.models import CaseEvent, Grievance
 from grievances.references import normalize_reference
 from grievances.workspace import rules, selectors
-from portal import embedded, middleware
+from portal import middleware
 from portal.consumers import GatedStreamConsumer, fresh_session
+from portal.lib import embedded
 
 logger = logging.getLogger(__name__)
 

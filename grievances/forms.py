@@ -11,9 +11,9 @@ from grievances.models import Category, Grievance, Programme, Region
 from grievances.pins import PIN_LENGTH
 from grievances.references import normalize_reference
 from grievances.services import DESCRIPTION_MAX_LENGTH, MESSAGE_MAX_LENGTH
+from portal.lib.uploads import AttachmentsField
 from portal.models import Membership, User
 from portal.rules import organizations_user_can_act_for
-from portal.uploads import AttachmentsField
 
 
 class TextField(forms.CharField):

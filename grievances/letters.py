@@ -33,7 +33,7 @@ from django.utils.crypto import salted_hmac
 
 from grievances.models import CaseEvent, Grievance, OutcomeLetter
 from grievances.workflow import Status
-from portal.pdf import html_to_pdf
+from portal.lib.pdf import html_to_pdf
 
 TEMPLATE = "grievances/pdf/outcome_letter.html"
 HMAC_SALT = "suara.grievances.outcome-letter"

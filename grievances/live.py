@@ -2,7 +2,7 @@
 
 Services call :func:`announce` inside their transaction; after the commit the
 payloads are rendered from the committed rows and sent through
-``portal.realtime`` to the per-object groups:
+``portal.lib.realtime`` to the per-object groups:
 
 - ``case.<id>.staff``: every new event of the case (internal notes included),
   rendered by the staff timeline fragment;
@@ -29,7 +29,7 @@ from grievances import sla
 from grievances.models import CaseEvent, Grievance
 from grievances.workflow import CLOSED_STATES, OPEN_STATES, Status
 from grievances.workspace import selectors
-from portal import realtime
+from portal.lib import realtime
 
 # A change writes one to three events; a bound keeps one payload small even if
 # a client asks to catch up after a long absence (it reloads instead).

@@ -35,10 +35,10 @@ from grievances.references import generate_reference
 from grievances.workdays import add_working_days, working_days_between
 from grievances.workflow import COMPLAINANT, ActionRefused, StaleCase, Status, check_action
 from grievances.workspace import rules
+from portal.lib.sealed import seal
+from portal.lib.uploads import CleanUpload, save_private
 from portal.models import Membership, Organization
 from portal.rules import can_act_for
-from portal.sealed import seal
-from portal.uploads import CleanUpload, save_private
 
 logger = logging.getLogger(__name__)
 

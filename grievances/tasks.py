@@ -10,8 +10,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from portal.sealed import SealBroken, unseal
-from portal.sms import send_sms
+from portal.lib.sealed import SealBroken, unseal
+from portal.lib.sms import send_sms
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, ActionRefused, allowed
-from portal.uploads import private_file_response
+from portal.lib.uploads import private_file_response
 
 NEW_PIN_SESSION_KEY = "suara_new_pins"
 

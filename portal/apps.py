@@ -14,7 +14,7 @@ class PortalConfig(AppConfig):
         from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
         from portal import checks  # noqa: F401 - registers system checks
-        from portal.pagecache import bump_generation
+        from portal.lib.pagecache import bump_generation
 
         # Any change to the page tree makes every stored public page stale.
         for signal in (page_published, page_unpublished, post_page_move, page_slug_changed):

@@ -2,7 +2,7 @@
 
 Each app that streams lists its routes in ``<app>/routing.py``; the modules
 are named in ``settings.SUARA_WEBSOCKET_ROUTING`` so that ``portal`` never
-imports the apps built on it. The lifespan handler (``portal.embedded``) lets
+imports the apps built on it. The lifespan handler (``portal.lib.embedded``) lets
 sends from other threads reach the in-memory layer, and in the embedded
 default runs the task worker and background commands inside this process.
 """
@@ -13,7 +13,7 @@ import sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ["SUARA_ASGI"] = "1"  # settings: no persistent database connections under ASGI
 
-from portal.env import ConfigError
+from portal.lib.env import ConfigError
 
 try:
     from django.core.asgi import get_asgi_application
@@ -28,7 +28,7 @@ from channels.security.websocket import AllowedHostsOriginValidator
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from portal.embedded import Lifespan
+from portal.lib.embedded import Lifespan
 
 
 def websocket_routes() -> list:

@@ -37,7 +37,7 @@ def private_files_are_not_public(app_configs, **kwargs):
 
 @register()
 def pdf_fonts_are_installed(app_configs, **kwargs):
-    from portal.fonts import missing_fonts
+    from portal.lib.fonts import missing_fonts
 
     missing = missing_fonts()
     if missing:

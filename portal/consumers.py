@@ -18,7 +18,7 @@ from importlib import import_module
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from portal.realtime import group_name, send_now
+from portal.lib.realtime import group_name, send_now
 
 logger = logging.getLogger(__name__)
 

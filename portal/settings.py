@@ -16,7 +16,7 @@ from pathlib import Path
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import (
+from portal.lib.env import (
     ConfigError,
     env_bool,
     env_choice,
@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, auth and Wagtail: a stored public page costs none of them.
-    "portal.pagecache.AnonymousPageCacheMiddleware",
+    "portal.lib.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,7 +178,7 @@ if REDIS_URL:
     validate_redis_url(REDIS_URL)
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.ResilientRedisCache",
+            "BACKEND": "portal.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "suara",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -409,10 +409,10 @@ SUARA_STATISTICS_MIN_CELL = env_int("SUARA_STATISTICS_MIN_CELL", 10, minimum=3)
 SUARA_OVERSIGHT_ORGANIZATIONS = env_list("SUARA_OVERSIGHT_ORGANIZATIONS")
 
 # --- Text messages ------------------------------------------------------------
-SMS_BACKEND = env_str("SMS_BACKEND", "portal.sms.ConsoleBackend")
-if PRODUCTION and SMS_BACKEND == "portal.sms.ConsoleBackend":
+SMS_BACKEND = env_str("SMS_BACKEND", "portal.lib.sms.ConsoleBackend")
+if PRODUCTION and SMS_BACKEND == "portal.lib.sms.ConsoleBackend":
     # Not refused: a deployment without an SMS gateway still works by e-mail.
-    SMS_BACKEND = "portal.sms.FileBackend"
+    SMS_BACKEND = "portal.lib.sms.FileBackend"
 
 # Functions `(request) -> (template name, context)` that add a block to /my/.
 SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section", "consultations.views.my_section"]

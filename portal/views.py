@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from portal.health import run_checks
+from portal.lib.health import run_checks
 
 
 @never_cache
@@ -45,6 +45,6 @@ def set_language(request):
 
     Forcing someone's display language is harmless, while a CSRF token in
     the footer would set a cookie on every first visit and make every public
-    page uncacheable (see portal.pagecache).
+    page uncacheable (see portal.lib.pagecache).
     """
     return django_set_language(request)

@@ -6,7 +6,7 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-from portal.env import ConfigError
+from portal.lib.env import ConfigError
 
 try:
     from django.core.wsgi import get_wsgi_application

@@ -95,7 +95,7 @@ class Webhook(models.Model):
     )
     url = models.URLField(_("address"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    # Sealed with portal.sealed: the secret must be read back to sign.
+    # Sealed with portal.lib.sealed: the secret must be read back to sign.
     secret_sealed = models.TextField(editable=False)
     include_internal = models.BooleanField(_("include internal events (notes, assignments)"), default=False)
     sensitive = models.BooleanField(_("include sensitive-category cases"), default=False)

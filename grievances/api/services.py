@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from grievances.api import rules
 from grievances.api.models import ApiToken, Webhook, token_hash
 from grievances.api.webhooks import SECRET_SEAL_PURPOSE, check_webhook_url
+from portal.lib.sealed import seal
 from portal.models import Membership, Organization, User
-from portal.sealed import seal
 
 TOKEN_PREFIX = "suara"
 # Addresses under .invalid can never receive mail (RFC 2606): the service

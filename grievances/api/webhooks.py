@@ -209,7 +209,7 @@ def backoff(attempts: int) -> timedelta:
 def attempt(delivery_id: int) -> bool | None:
     """Send one delivery once; returns True delivered, False to retry, None when given up or done."""
     from grievances.api.models import WebhookDelivery
-    from portal.sealed import unseal
+    from portal.lib.sealed import unseal
 
     with transaction.atomic():
         delivery = (

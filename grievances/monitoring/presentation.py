@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from grievances.models import Grievance
 from grievances.monitoring.indicators import SENSITIVE_KEY, Report
-from portal.charts import Chart, bar_chart, line_chart
+from portal.lib.charts import Chart, bar_chart, line_chart
 
 SUPPRESSED = "suppressed"
 OTHER_KEY = "other"

@@ -1,4 +1,4 @@
-"""The monthly report of one agency, as PDF bytes (``portal.pdf.render_pdf``)."""
+"""The monthly report of one agency, as PDF bytes (``portal.lib.pdf.render_pdf``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
 from grievances.monitoring.presentation import figures, period_label, sections
-from portal.pdf import render_pdf
+from portal.lib.pdf import render_pdf
 
 
 def monthly_report_pdf(*, agency, period: Period, today: date, sensitive: Sensitive = Sensitive.HIDDEN) -> bytes:

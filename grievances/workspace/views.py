@@ -27,8 +27,8 @@ from grievances.models import CaseAccess, Grievance
 from grievances.references import normalize_reference
 from grievances.workflow import ActionRefused, StaleCase, Status, check_action
 from grievances.workspace import forms, rules, selectors
+from portal.lib.uploads import private_file_response
 from portal.models import Organization
-from portal.uploads import private_file_response
 
 SLIP_SESSION_KEY = "suara_workspace_slips"
 

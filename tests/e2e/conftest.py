@@ -71,7 +71,7 @@ class AsgiLiveServer:
         import uvicorn
 
         from portal.asgi import application
-        from portal.embedded import Lifespan
+        from portal.lib.embedded import Lifespan
         from portal.management.commands.run_portal import UVICORN_WEBSOCKET_OPTIONS
         from tests.conftest import free_port
 

@@ -3,7 +3,7 @@
 Websockets need an ASGI server: the browser tests' ``live_server`` serves
 ``portal.asgi`` with uvicorn in a thread of the test process (it shares the
 test database, as Django's live server does); events raised by the test's
-own service calls reach it through ``portal.realtime``'s server loop.
+own service calls reach it through ``portal.lib.realtime``'s server loop.
 """
 
 import pytest

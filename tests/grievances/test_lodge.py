@@ -7,7 +7,7 @@ from django.core import mail
 
 from grievances.models import CaseEvent, Grievance, ThrottleHit
 from grievances.workflow import Status
-from portal import sms
+from portal.lib import sms
 from portal.models import Membership
 from tests.factories import HOSTILE, MembershipFactory
 
@@ -166,7 +166,7 @@ def test_lodging_is_rate_limited_per_address(client, category):
 def test_the_acknowledgement_goes_out_by_email_and_sms_from_the_task_worker(
     client, category, settings, django_capture_on_commit_callbacks
 ):
-    settings.SMS_BACKEND = "portal.sms.LocmemBackend"
+    settings.SMS_BACKEND = "portal.lib.sms.LocmemBackend"
     sms.outbox.clear()
     with_both = form_data(category, contact_preference="email", contact_email="malee@example.org")
     with django_capture_on_commit_callbacks(execute=True):

@@ -159,7 +159,7 @@ def test_an_anonymous_complaint_names_nobody(category, officer):
 
 
 def test_the_user_text_cannot_make_the_renderer_fetch_anything(category, beneficiary, officer, monkeypatch):
-    from portal import pdf
+    from portal.lib import pdf
 
     fetchers = []
     original = pdf.AssetFetcher.__init__

@@ -3,7 +3,7 @@
 import pytest
 from channels.layers import channel_layers
 
-from portal.cache import ResilientRedisCache
+from portal.lib.cache import ResilientRedisCache
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ def redis_settings(url: str) -> dict:
     return {
         "CACHES": {
             "default": {
-                "BACKEND": "portal.cache.ResilientRedisCache",
+                "BACKEND": "portal.lib.cache.ResilientRedisCache",
                 "LOCATION": url,
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
@@ -83,7 +83,7 @@ def test_healthz_reports_a_task_queue_nobody_drains(client):
 
 
 def test_healthz_names_a_missing_pdf_font_and_remembers_the_answer(client, monkeypatch):
-    from portal import fonts, health
+    from portal.lib import fonts, health
 
     calls = []
 

@@ -51,7 +51,7 @@ def test_run_portal_serves_and_ctrl_c_stops_everything(subprocess_env, tmp_path)
         assert wait_for_health(port, time.monotonic() + 90) == 200
         children = children_of(launcher.pid)
         # Embedded default (in-memory live updates): the web server alone; the
-        # task worker and the scheduled commands run inside it (portal.embedded).
+        # task worker and the scheduled commands run inside it (portal.lib.embedded).
         assert len(children) == 1
 
         # A second launch on the same port says so in one sentence.

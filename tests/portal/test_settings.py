@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from portal.env import ConfigError, parse_database_url, parse_email_url, validate_redis_url
+from portal.lib.env import ConfigError, parse_database_url, parse_email_url, validate_redis_url
 from tests.conftest import PROJECT_DIR
 
 GOOD_SECRET = "k3J9x-QpL0v_ZrT8mW2nB5cY7dF1gH4jK6lP9oI3uE0aS2wD8fR5tG7yH1"

@@ -7,7 +7,7 @@ from django.conf import settings as django_settings
 
 from portal.asgi import application
 from portal.consumers import CLOSE_FORBIDDEN, user_group
-from portal.realtime import send_now
+from portal.lib.realtime import send_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

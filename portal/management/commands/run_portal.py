@@ -6,7 +6,7 @@ left running behind a closed terminal.
 
 With the embedded in-memory channel layer (no ``REDIS_URL``) live updates
 cannot cross processes, so the task worker and the background commands run
-as threads inside the web server's process (``portal.embedded``): an SLA
+as threads inside the web server's process (``portal.lib.embedded``): an SLA
 breach found by the sweep still reaches the browser. With Redis they run as
 processes of their own, as in production.
 """
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.embedded import ENV_FLAG, uses_in_memory_layer
+from portal.lib.embedded import ENV_FLAG, uses_in_memory_layer
 from portal.management.commands.seed_demo import accounts_table
 
 # Websockets: no per-message deflate (it costs memory per socket, gigabytes at

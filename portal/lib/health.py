@@ -76,7 +76,7 @@ _fonts_checked: tuple[float, list[str]] | None = None
 
 def check_pdf_fonts() -> str:
     global _fonts_checked
-    from portal.fonts import missing_fonts
+    from portal.lib.fonts import missing_fonts
 
     now = time.monotonic()
     if _fonts_checked is None or now - _fonts_checked[0] > FONTS_RECHECK_SECONDS:

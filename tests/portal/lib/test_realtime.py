@@ -1,4 +1,4 @@
-"""portal.realtime: events leave after commit, and a broken layer never breaks a request."""
+"""portal.lib.realtime: events leave after commit, and a broken layer never breaks a request."""
 
 import asyncio
 import logging
@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from django.db import transaction
 
-from portal.realtime import broadcast, group_name
+from portal.lib.realtime import broadcast, group_name
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_a_channel_layer_that_is_down_is_logged_and_never_raised(settings, djang
     }
     channel_layers.backends.clear()
     try:
-        with caplog.at_level(logging.ERROR, logger="portal.realtime"):
+        with caplog.at_level(logging.ERROR, logger="portal.lib.realtime"):
             with django_capture_on_commit_callbacks(execute=True):
                 broadcast("case.3.staff", "note", {"id": 1})
         assert "not delivered" in caplog.text
@@ -91,7 +91,7 @@ def test_a_send_from_another_thread_is_delivered_on_the_servers_loop():
     """The embedded worker's threads: the in-memory layer's queues belong to the server's event loop."""
     import threading
 
-    from portal import realtime
+    from portal.lib import realtime
 
     async def scenario():
         layer = get_channel_layer()
@@ -117,12 +117,12 @@ def test_a_send_from_another_thread_is_delivered_on_the_servers_loop():
 
 
 def test_a_payload_that_fails_to_render_is_logged_and_never_raised(django_capture_on_commit_callbacks, caplog):
-    from portal.realtime import broadcast_built
+    from portal.lib.realtime import broadcast_built
 
     def broken():
         raise RuntimeError("template missing")
 
-    with caplog.at_level(logging.ERROR, logger="portal.realtime"):
+    with caplog.at_level(logging.ERROR, logger="portal.lib.realtime"):
         with django_capture_on_commit_callbacks(execute=True):
             broadcast_built(broken)
     assert "could not be built" in caplog.text

@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portal.fonts import REQUIRED_FONTS, missing_fonts  # noqa: F401 - part of this module's interface
+from portal.lib.fonts import REQUIRED_FONTS, missing_fonts  # noqa: F401 - part of this module's interface
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The fonts printed documents need, and whether this machine has them.
 
-Kept apart from ``portal.pdf`` so that the start-up check and ``/healthz``
+Kept apart from ``portal.lib.pdf`` so that the start-up check and ``/healthz``
 can ask without importing WeasyPrint.
 """
 

@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from home.models import StandardPage
-from portal.pagecache import MARKER_HEADER
+from portal.lib.pagecache import MARKER_HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_private_addresses_are_never_stored(client, home_page):
 def test_a_page_that_used_the_csrf_token_is_not_stored(rf, home_page):
     from django.http import HttpResponse
 
-    from portal.pagecache import _cacheable_response
+    from portal.lib.pagecache import _cacheable_response
 
     request = rf.get("/")
     assert _cacheable_response(request, HttpResponse("ok"))

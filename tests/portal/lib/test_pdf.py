@@ -1,11 +1,11 @@
-"""portal.pdf: real PDFs whose text survives, and a fetcher that reads nothing it should not."""
+"""portal.lib.pdf: real PDFs whose text survives, and a fetcher that reads nothing it should not."""
 
 import io
 
 import pypdf
 import pytest
 
-from portal.pdf import ASSET_ORIGIN, AssetFetcher, html_to_pdf, render_pdf
+from portal.lib.pdf import ASSET_ORIGIN, AssetFetcher, html_to_pdf, render_pdf
 
 THAI = "ผู้รับประโยชน์ไม่ได้รับเงินโอนเดือนนี้"
 VIETNAMESE = "Người thụ hưởng chưa nhận được tiền trợ cấp tháng này."
@@ -156,13 +156,14 @@ def test_a_document_without_language_or_title_is_refused(head):
 
 
 def test_the_regions_fonts_are_installed_here():
-    from portal.fonts import missing_fonts
+    from portal.lib.fonts import missing_fonts
 
     assert missing_fonts() == []
 
 
 def test_a_missing_font_is_named_by_healthz_and_the_system_check(client, db, monkeypatch):
-    from portal import checks, fonts, health
+    from portal import checks
+    from portal.lib import fonts, health
 
     monkeypatch.setattr(fonts, "installed_font_families", lambda: {"Noto Sans", "DejaVu Sans"})
     monkeypatch.setattr(health, "_fonts_checked", None)  # /healthz remembers its last answer for minutes

@@ -1,4 +1,4 @@
-"""portal.uploads: what the public may attach, how it is cleaned, kept and served back."""
+"""portal.lib.uploads: what the public may attach, how it is cleaned, kept and served back."""
 
 import dataclasses
 import hashlib
@@ -19,8 +19,8 @@ from PIL import ExifTags, Image, ImageFile
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 
-from portal import uploads
-from portal.uploads import (
+from portal.lib import uploads
+from portal.lib.uploads import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
     MAX_FILES,
@@ -246,7 +246,7 @@ def test_a_pdf_written_by_pypdf_is_accepted():
 
 
 def test_a_pdf_from_our_own_renderer_with_object_streams_is_accepted(caplog):
-    from portal.pdf import html_to_pdf
+    from portal.lib.pdf import html_to_pdf
 
     caplog.set_level(logging.WARNING)
     pdf = html_to_pdf("<html lang='en'><head><title>Outcome</title></head><body>Resolved.</body></html>")

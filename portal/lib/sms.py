@@ -1,7 +1,7 @@
 """Text messages, with backends chosen like Django's e-mail backends.
 
 ``SMS_BACKEND`` names a class with ``send_messages(messages) -> int``.
-Development prints to the console; tests collect in ``portal.sms.outbox``;
+Development prints to the console; tests collect in ``portal.lib.sms.outbox``;
 a deployment plugs in its gateway's class.
 """
 

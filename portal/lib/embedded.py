@@ -7,7 +7,7 @@ own would never reach a browser. So in that mode (``make run`` without
 ``SUARA_EMBEDDED_BACKGROUND=1``, and the server runs the task worker and the
 background commands (``SUARA_BACKGROUND_COMMANDS``) as threads. Their
 broadcasts are scheduled onto the server's event loop
-(``portal.realtime.use_server_loop``), where the in-memory layer's queues live.
+(``portal.lib.realtime.use_server_loop``), where the in-memory layer's queues live.
 
 Production never uses this: there each of them is a process of its own and
 Redis carries the events between them.
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import close_old_connections, connections
 
-from portal import realtime
+from portal.lib import realtime
 
 logger = logging.getLogger(__name__)
 
