@@ -190,7 +190,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.test import Client
 
-    from grievances.models import Grievance, StatisticsSnapshot
+    from grievances.models import Grievance
+    from grievances.monitoring.models import StatisticsSnapshot
     from portal.models import Membership, User
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -14,8 +14,9 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
-from consultations import reports, rules, services
+from consultations import demo, reports, rules, services, views
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
+from portal import registry
 
 register_snippet(Topic)
 
@@ -75,3 +76,21 @@ def announce_what_publishing_made_due(request, page):
         services.consultation_notices_schedule(consultation=specific)
         # A published or edited outcome: the report is rendered again in the background.
         reports.outcome_report_schedule(consultation=specific)
+
+
+# --- what consultations lend the portal (portal.registry) ----------------------------
+
+
+@hooks.register(registry.MY_PAGE_SECTION)
+def my_consultations(request):
+    return views.my_section(request)
+
+
+@hooks.register(registry.DEMO_SEEDER)
+def seed_consultations(**kwargs) -> int:
+    return demo.seed(**kwargs)
+
+
+@hooks.register(registry.BACKGROUND_COMMANDS)
+def notices():
+    return [["consultation_notices", "--every", "300"]]

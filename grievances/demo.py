@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.utils import timezone
+
+from grievances import services
 from grievances.models import Category, Grievance, Holiday, Programme, Region, SLAPolicy
 from grievances.pins import hash_pin
 from portal.models import Membership
@@ -137,12 +140,10 @@ DEMO_SEX_GENDER = (
 
 
 def _demo_cases(organizations, users, stdout) -> int:
-    from grievances.services import grievance_lodge
-
     beneficiary, rep = users["beneficiary"], users["union.rep"]
     created = 0
     if not Grievance.objects.filter(complainant=beneficiary).exists():
-        lodged = grievance_lodge(
+        lodged = services.grievance_lodge(
             category=Category.objects.get(name="Digital payment not received (e-wallet or bank)"),
             description="My Old Age Allowance for October did not arrive in my e-wallet. The office says it was paid.",
             contact_preference=Grievance.Contact.ACCOUNT,
@@ -154,7 +155,7 @@ def _demo_cases(organizations, users, stdout) -> int:
         Grievance.objects.filter(pk=lodged.grievance.pk).update(pin_hash=hash_pin(DEMO_PIN))
         created += 1
     if not Grievance.objects.filter(lodged_by=rep).exists():
-        lodged = grievance_lodge(
+        lodged = services.grievance_lodge(
             category=Category.objects.get(name="Platform deactivated my account"),
             description="Forty riders were deactivated by the delivery app on the same day without explanation, "
             "and lost their Section 40 contributions.",
@@ -168,7 +169,7 @@ def _demo_cases(organizations, users, stdout) -> int:
         Grievance.objects.filter(pk=lodged.grievance.pk).update(pin_hash=hash_pin(DEMO_PIN))
         created += 1
     if not Grievance.objects.filter(complainant__isnull=True, lodged_by__isnull=True, anonymous=True).exists():
-        lodged = grievance_lodge(
+        lodged = services.grievance_lodge(
             category=Category.objects.get(name="Asked for a bribe or an unofficial fee"),
             description="At the district office I was told to pay 500 baht to have my form accepted faster.",
             contact_preference=Grievance.Contact.NONE,
@@ -200,17 +201,10 @@ WORKSPACE_CASES = [
 
 
 def _workspace_cases(organizations, users) -> int:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from grievances import services
-    from grievances.models import Grievance as Case
-
     officer, supervisor, labour = users["officer"], users["supervisor"], users["officer.labour"]
     created = 0
     for situation, category_name, description in WORKSPACE_CASES:
-        if Case.objects.filter(description=description).exists():
+        if Grievance.objects.filter(description=description).exists():
             continue
         case = services.grievance_lodge(
             category=Category.objects.get(name=category_name),
@@ -227,7 +221,7 @@ def _workspace_cases(organizations, users) -> int:
             # Some variety for the monitoring dashboard's sex/gender breakdown.
             sex_gender=DEMO_SEX_GENDER[created % len(DEMO_SEX_GENDER)],
         ).grievance
-        Case.objects.filter(pk=case.pk).update(pin_hash=hash_pin(DEMO_PIN))
+        Grievance.objects.filter(pk=case.pk).update(pin_hash=hash_pin(DEMO_PIN))
         created += 1
         if situation == "sensitive":
             services.grievance_assign(grievance=case, user=labour, assignee=labour, version=case.version)
@@ -236,7 +230,7 @@ def _workspace_cases(organizations, users) -> int:
             # As if lodged weeks ago: the deadline is near, or gone.
             today = timezone.localdate()
             due = today + timedelta(days=1) if situation == "at_risk" else today - timedelta(days=3)
-            Case.objects.filter(pk=case.pk).update(
+            Grievance.objects.filter(pk=case.pk).update(
                 resolve_due=due,
                 due_on=due,
                 at_risk_on=due - timedelta(days=4),

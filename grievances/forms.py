@@ -11,6 +11,7 @@ from grievances.models import Category, Grievance, Programme, Region
 from grievances.pins import PIN_LENGTH
 from grievances.references import normalize_reference
 from grievances.services import DESCRIPTION_MAX_LENGTH, MESSAGE_MAX_LENGTH
+from portal.lib.text import clean_text
 from portal.lib.uploads import AttachmentsField
 from portal.models import Membership, User
 from portal.rules import organizations_user_can_act_for
@@ -39,7 +40,7 @@ class TextField(forms.CharField):
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = value.replace("\x00", "")
+            value = clean_text(value, strip=False)
         return super().to_python(value)
 
     def widget_attrs(self, widget):

@@ -569,21 +569,6 @@ class ThrottleHit(models.Model):
         return f"{self.scope} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class StatisticsSnapshot(models.Model):
-    """Figures computed ahead of time (``statistics_refresh``), read by pages that must not aggregate per request.
-
-    ``data`` holds only what may be shown: the public snapshot is already
-    anonymised (small cells suppressed) before it is stored.
-    """
-
-    key = models.CharField(max_length=40, unique=True)
-    data = models.JSONField(default=dict, blank=True)
-    computed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"{self.key} {self.computed_at:%Y-%m-%d %H:%M}"
-
-
 def today() -> date:
     return timezone.localdate()
 
@@ -619,7 +604,3 @@ class OutcomeLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Outcome letter for {self.grievance_id} issued {self.issued_at:%Y-%m-%d}"
-
-
-# The API package keeps its own models (tokens, webhooks) under this app.
-from grievances.api.models import ApiToken, Webhook, WebhookDelivery  # noqa: E402, F401

@@ -16,6 +16,8 @@ import secrets
 from django.conf import settings
 
 PIN_LENGTH = 6
+# A PIN travels to the acknowledgement task sealed under this purpose, never in clear.
+PIN_SEAL_PURPOSE = "grievance-pin"
 
 
 def generate_pin() -> str:

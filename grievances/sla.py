@@ -167,38 +167,3 @@ __all__ = [
     "state",
     "state_filter",
 ]
-
-
-def sweep(*, today: date | None = None, batch: int = 500) -> dict:
-    """Escalate every case whose deadline is near or past, one level at a time, once each.
-
-    Reads only cases whose at-risk day has come and that are not yet fully
-    escalated (an index on ``due_on`` keeps that small); each escalation is
-    its own transaction, claimed with a conditional update, so the sweep can
-    be stopped, re-run or run twice at once and changes nothing the second time.
-    """
-    from django.utils import timezone
-
-    from grievances.services import grievance_escalate
-
-    today = today or timezone.localdate()
-    holidays = holidays_between(today - timedelta(days=400), today)
-    candidates = (
-        Grievance.objects.filter(status__in=RUNNING, at_risk_on__lte=today, escalation_level__lt=HEAD)
-        .select_related("category__parent")
-        .only("pk", "status", "due_on", "at_risk_on", "escalation_level", "agency_id", "assignee_id", "category")
-        .order_by("due_on", "pk")
-    )
-    counts = {AT_RISK: 0, BREACHED: 0, HEAD: 0}
-    last_pk = 0
-    while True:
-        chunk = list(candidates.filter(pk__gt=last_pk).order_by("pk")[:batch])
-        if not chunk:
-            break
-        last_pk = chunk[-1].pk
-        for grievance in chunk:
-            target = escalation_due(grievance, today, holidays)
-            for level in range(grievance.escalation_level + 1, target + 1):
-                if grievance_escalate(grievance=grievance, level=level, today=today) is not None:
-                    counts[level] += 1
-    return {"at_risk": counts[AT_RISK], "breached": counts[BREACHED], "head": counts[HEAD]}

@@ -26,6 +26,7 @@ from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, ActionRefused, allowed
+from portal.lib.forms import apply_service_errors
 from portal.lib.uploads import private_file_response
 
 NEW_PIN_SESSION_KEY = "suara_new_pins"
@@ -44,16 +45,13 @@ def too_many_attempts(request, seconds: int, *, what: str):
 
 
 def _apply_service_errors(form, error: ValidationError, request=None) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif request is not None:
+    if request is not None and not hasattr(error, "error_dict"):
         # Not about a field (e.g. a closed appeal window): say it at the top of the page,
         # which shows even where the form itself is no longer offered.
         for message in error.messages:
             messages.error(request, message)
     else:
-        form.add_error(None, error)
+        apply_service_errors(form, error)
 
 
 # --- lodging ------------------------------------------------------------------------

@@ -5,7 +5,10 @@ from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from grievances import demo
 from grievances.models import Category, Holiday, Programme, Region, SLAPolicy
+from grievances.views import my_section
+from portal import registry
 
 
 class CategoryViewSet(ModelViewSet):
@@ -61,3 +64,22 @@ class GrievanceSetup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_grievance_setup():
     return GrievanceSetup()
+
+
+# --- what the case core lends the portal (portal.registry) ---------------------------
+
+
+@hooks.register(registry.MY_PAGE_SECTION)
+def my_grievances(request):
+    return my_section(request)
+
+
+@hooks.register(registry.DEMO_SEEDER)
+def seed_grievances(**kwargs) -> int:
+    return demo.seed(**kwargs)
+
+
+@hooks.register(registry.BACKGROUND_COMMANDS)
+def deadline_sweep():
+    # Deadlines are escalated within a minute of turning due (docs/workspace.md).
+    return [["sla_sweep", "--every", "60"]]

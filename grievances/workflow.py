@@ -70,7 +70,7 @@ ACTIONS: dict[str, Action] = {
         _action("appeal", {Status.RESOLVED}, Status.APPEALED, COMPLAINANT),
         _action("withdraw", OPEN_STATES, Status.WITHDRAWN, COMPLAINANT),
         # The agency's side. Which agency may take them is decided by
-        # grievances.workspace.rules (the owning agency; for a pending
+        # grievances.rules (the owning agency; for a pending
         # referral, the receiving one); this table says when and by whom.
         _action("acknowledge", {Status.LODGED}, Status.ACKNOWLEDGED, OFFICER, SUPERVISOR),
         # Reassigning an appeal is how a supervisor hands it to an appeal officer.

@@ -1,8 +1,7 @@
 """ASGI entry point: HTTP to Django, websockets through origin and auth checks.
 
-Each app that streams lists its routes in ``<app>/routing.py``; the modules
-are named in ``settings.SUARA_WEBSOCKET_ROUTING`` so that ``portal`` never
-imports the apps built on it. The lifespan handler (``portal.lib.embedded``) lets
+Each app that streams registers its routes (``portal.registry``), so that
+``portal`` never imports the apps built on it. The lifespan handler (``portal.lib.embedded``) lets
 sends from other threads reach the in-memory layer, and in the embedded
 default runs the task worker and background commands inside this process.
 """
@@ -25,17 +24,13 @@ except ConfigError as exc:
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.conf import settings
-from django.utils.module_loading import import_string
 
+from portal import registry, routing
 from portal.lib.embedded import Lifespan
 
 
 def websocket_routes() -> list:
-    routes: list = []
-    for module in settings.SUARA_WEBSOCKET_ROUTING:
-        routes.extend(import_string(f"{module}.websocket_urlpatterns"))
-    return routes
+    return [*routing.websocket_urlpatterns, *registry.websocket_urlpatterns()]
 
 
 application = Lifespan(
@@ -44,5 +39,6 @@ application = Lifespan(
             "http": django_asgi_app,
             "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes()))),
         }
-    )
+    ),
+    background_commands=registry.background_commands,
 )

@@ -83,6 +83,12 @@ INSTALLED_APPS = [
     "portal",
     "home",
     "grievances",
+    # The case core's wings: each registers what it adds (portal.registry,
+    # grievances.events) and keeps its templates beside its code.
+    "grievances.workspace.apps.WorkspaceConfig",
+    "grievances.live.apps.LiveConfig",
+    "grievances.api.apps.ApiConfig",
+    "grievances.monitoring.apps.MonitoringConfig",
     "consultations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -386,21 +392,6 @@ LOGGING = {
     },
 }
 
-# --- Realtime ---------------------------------------------------------------
-# Modules with a `websocket_urlpatterns` list, mounted under /ws/ by asgi.py.
-SUARA_WEBSOCKET_ROUTING = ["portal.routing", "grievances.routing"]
-
-# Functions `seed(*, organizations, users, stdout) -> int` that add each app's
-# demo data; `manage.py seed_demo` calls them in order. Must be idempotent.
-SUARA_DEMO_SEEDERS: list[str] = ["grievances.demo.seed"]
-# `manage.py` argument lists that `run_portal` starts beside the web server and worker.
-SUARA_BACKGROUND_COMMANDS: list[list[str]] = [
-    ["sla_sweep", "--every", "60"],
-    ["consultation_notices", "--every", "300"],
-    # Public statistics are computed here, never per request (grievances.monitoring.public).
-    ["statistics_refresh", "--every", "600"],
-]
-
 # --- Monitoring and public statistics (grievances.monitoring) -------------------
 # No public figure rests on fewer grievances than this; it reads "fewer than N".
 SUARA_STATISTICS_MIN_CELL = env_int("SUARA_STATISTICS_MIN_CELL", 10, minimum=3)
@@ -414,15 +405,11 @@ if PRODUCTION and SMS_BACKEND == "portal.lib.sms.ConsoleBackend":
     # Not refused: a deployment without an SMS gateway still works by e-mail.
     SMS_BACKEND = "portal.lib.sms.FileBackend"
 
-# Functions `(request) -> (template name, context)` that add a block to /my/.
-SUARA_MY_PAGE_SECTIONS = ["grievances.views.my_section", "consultations.views.my_section"]
-SUARA_DEMO_SEEDERS.append("consultations.demo.seed")
 
 # --- API (/api/v1/, Open311, webhooks) ---------------------------------------------
 # django-ninja serves the API; listed as an app only for its own static files
 # (the interactive docs load nothing from a CDN).
 INSTALLED_APPS.append("ninja")
-TEMPLATES[0]["DIRS"].append(BASE_DIR / "grievances" / "api" / "templates")
 # Requests per token per minute (counted in the cache: Redis in production).
 SUARA_API_RATE_LIMIT_PER_MINUTE = env_int("SUARA_API_RATE_LIMIT_PER_MINUTE", 120, minimum=1)
 # Anonymous Open311 reads per client address per minute.

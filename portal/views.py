@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from portal import registry
 from portal.lib.health import run_checks
 
 
@@ -33,8 +32,8 @@ def my_page(request):
         request.user.memberships.active().select_related("organization").order_by("organization__name", "role")
     )
     # Each app contributes its block (grievances, consultation responses)
-    # through a function named in settings, so portal imports no app.
-    sections = [import_string(path)(request) for path in settings.SUARA_MY_PAGE_SECTIONS]
+    # through a hook (portal.registry), so portal imports no app.
+    sections = registry.my_page_sections(request)
     return render(request, "portal/my.html", {"memberships": memberships, "sections": sections})
 
 

@@ -7,15 +7,15 @@ point of that agency: nobody hands out more sight than they have.
 
 from __future__ import annotations
 
-from grievances.workspace import rules as workspace_rules
+from grievances import rules as case_rules
 from portal.models import Organization
 
 
 def can_manage_integrations(user, organization: Organization) -> bool:
-    return workspace_rules.is_supervisor_of(user, organization.pk)
+    return case_rules.is_supervisor_of(user, organization.pk)
 
 
 def can_grant_sensitive(user, organization: Organization) -> bool:
     return can_manage_integrations(user, organization) and any(
-        m.organization_id == organization.pk and m.focal_point for m in workspace_rules.case_memberships(user)
+        m.organization_id == organization.pk and m.focal_point for m in case_rules.case_memberships(user)
     )

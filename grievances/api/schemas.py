@@ -10,10 +10,11 @@ from pydantic import AfterValidator, Field
 
 from grievances.models import Grievance
 from grievances.workflow import Status
+from portal.lib.text import clean_text
 
 
 def _clean(value: str) -> str:
-    value = value.replace("\x00", "")
+    value = clean_text(value, strip=False)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

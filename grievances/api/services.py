@@ -19,6 +19,7 @@ from grievances.api import rules
 from grievances.api.models import ApiToken, Webhook, token_hash
 from grievances.api.webhooks import SECRET_SEAL_PURPOSE, check_webhook_url
 from portal.lib.sealed import seal
+from portal.lib.text import clean_text
 from portal.models import Membership, Organization, User
 
 TOKEN_PREFIX = "suara"
@@ -55,7 +56,7 @@ def api_token_create(
     treat the token exactly as they would treat an officer of the agency.
     """
     _check_manager(user, organization)
-    name = (name or "").replace("\x00", "").strip()
+    name = clean_text(name)
     if not name:
         raise ValidationError({"name": _("Please say what will use this token.")})
     if scope not in ApiToken.Scope.values:
@@ -120,7 +121,7 @@ def webhook_create(
     webhook = Webhook.objects.create(
         organization=organization,
         url=url,
-        description=(description or "").replace("\x00", "").strip()[:200],
+        description=clean_text(description)[:200],
         secret_sealed=seal(secret, purpose=SECRET_SEAL_PURPOSE),
         include_internal=include_internal,
         sensitive=sensitive,

@@ -20,13 +20,12 @@ from ninja import NinjaAPI, Swagger
 from ninja import Status as Reply
 from pydantic import Field
 
-from grievances import services
+from grievances import rules, services
 from grievances.api import schemas
 from grievances.api.auth import TokenAuth
 from grievances.api.errors import ApiError, ErrorOut, install_handlers, not_found
 from grievances.models import CaseEvent, Category, Grievance, Region
 from grievances.references import normalize_reference
-from grievances.workspace import rules
 
 API_DESCRIPTION = """For agency systems. Authenticate with an API token made in the workspace
 (`Authorization: Bearer suara_…`). Errors are JSON `{"code": …, "message": …}`.

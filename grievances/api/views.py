@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from grievances import rules as case_rules
 from grievances.api import rules, services
 from grievances.api.forms import TokenForm, WebhookForm
 from grievances.api.models import ApiToken, Webhook
-from grievances.workspace import rules as workspace_rules
+from portal.lib.forms import apply_service_errors
 from portal.models import Organization
 
 DELIVERY_LOG_LENGTH = 100
@@ -28,7 +29,7 @@ def _manager(view):
     @login_required
     def wrapped(request, agency: str, *args, **kwargs):
         organization = next(
-            (m.organization for m in workspace_rules.case_memberships(request.user) if m.organization.slug == agency),
+            (m.organization for m in case_rules.case_memberships(request.user) if m.organization.slug == agency),
             None,
         )
         if organization is None or not rules.can_manage_integrations(request.user, organization):
@@ -39,14 +40,6 @@ def _manager(view):
     return never_cache(wrapped)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _page(request, agency: Organization, *, token_form=None, webhook_form=None, status=200, **extra):
     context = {
         "agency": agency,
@@ -55,7 +48,7 @@ def _page(request, agency: Organization, *, token_form=None, webhook_form=None, 
         "token_form": token_form or TokenForm(),
         "webhook_form": webhook_form or WebhookForm(),
         "can_grant_sensitive": rules.can_grant_sensitive(request.user, agency),
-        "memberships": workspace_rules.case_memberships(request.user),
+        "memberships": case_rules.case_memberships(request.user),
         **extra,
     }
     return render(request, "grievances/api/integrations.html", context, status=status)
@@ -76,7 +69,7 @@ def token_create(request, agency: Organization):
         try:
             issued = services.api_token_create(organization=agency, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             return _page(request, agency, new_token=issued)
     return _page(request, agency, token_form=form, status=400)
@@ -100,7 +93,7 @@ def webhook_create(request, agency: Organization):
         try:
             registered = services.webhook_create(organization=agency, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_service_errors(form, error)
         else:
             return _page(request, agency, new_webhook=registered)
     return _page(request, agency, webhook_form=form, status=400)
@@ -118,7 +111,7 @@ def webhook_detail(request, agency: Organization, pk: int):
             "agency": agency,
             "webhook": webhook,
             "deliveries": deliveries,
-            "memberships": workspace_rules.case_memberships(request.user),
+            "memberships": case_rules.case_memberships(request.user),
         },
     )
 

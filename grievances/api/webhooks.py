@@ -1,4 +1,4 @@
-"""Signed webhooks: what is sent, how it is signed, and how it travels.
+"""Signed webhooks: what is sent, how it is signed, and how it travels (the delivery task retries with back-off).
 
 A case event is offered to the webhooks of every agency whose reach the case
 is in (``visible_to``'s reach: the owning agency, a pending referral's
@@ -29,8 +29,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from grievances.api.models import Webhook, WebhookDelivery
+from grievances.events import CaseChange
+from grievances.models import CaseEvent, Referral
+from portal.lib.sealed import unseal
 
 logger = logging.getLogger(__name__)
 
@@ -145,16 +151,13 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, st
 # --- fan-out and delivery ---------------------------------------------------------------
 
 
-def schedule_fan_out(grievance, event) -> None:
-    """Called by ``services._record``: offer the event to webhooks once the change is committed.
+def on_case_change(change: CaseChange) -> None:
+    """Subscribed to the core's announcements: offer the committed event to webhooks.
 
-    ``robust``: whatever goes wrong here is logged and never reaches the
-    person whose action was just saved.
+    Called after the commit and ``robust``: whatever goes wrong here is
+    logged and never reaches the person whose action was just saved.
     """
-    agencies = [agency for agency in (grievance.agency_id, grievance.referred_to_id) if agency]
-    transaction.on_commit(
-        lambda: fan_out(event.pk, grievance_id=grievance.pk, agencies=agencies, public=event.public), robust=True
-    )
+    fan_out(change.event_id, grievance_id=change.case_id, agencies=list(change.agencies), public=change.public)
 
 
 def fan_out(event_id: int, *, grievance_id: int, agencies: list[int], public: bool) -> int:
@@ -162,10 +165,6 @@ def fan_out(event_id: int, *, grievance_id: int, agencies: list[int], public: bo
 
     One small query when no webhook is interested, which is the usual case.
     """
-    from grievances.api.models import Webhook, WebhookDelivery
-    from grievances.api.tasks import deliver_webhook
-    from grievances.models import CaseEvent, Referral
-
     referrers = Referral.objects.filter(grievance_id=grievance_id).values("from_agency_id")
     hooks = Webhook.objects.active().filter(
         models.Q(organization_id__in=agencies) | models.Q(organization_id__in=referrers)
@@ -208,9 +207,6 @@ def backoff(attempts: int) -> timedelta:
 
 def attempt(delivery_id: int) -> bool | None:
     """Send one delivery once; returns True delivered, False to retry, None when given up or done."""
-    from grievances.api.models import WebhookDelivery
-    from portal.lib.sealed import unseal
-
     with transaction.atomic():
         delivery = (
             WebhookDelivery.objects.select_for_update(of=("self",))
@@ -256,3 +252,17 @@ def attempt(delivery_id: int) -> bool | None:
     if delivered:
         return True
     return False if delivery.status == WebhookDelivery.Status.PENDING else None
+
+
+@task
+def deliver_webhook(delivery_id: int) -> str:
+    """Try one delivery; when it fails and attempts remain, enqueue itself again for later."""
+    outcome = attempt(delivery_id)
+    if outcome is False:
+        next_at = (
+            WebhookDelivery.objects.filter(pk=delivery_id).values_list("next_attempt_at", flat=True).first()
+            or timezone.now()
+        )
+        deliver_webhook.using(run_after=next_at).enqueue(delivery_id)
+        return "retry"
+    return "delivered" if outcome else "done"

@@ -5,7 +5,7 @@ the web server) computes the indicators for all agencies over the last
 twelve months, anonymises them (:func:`presentation.anonymise`: no cell
 below ``SUARA_STATISTICS_MIN_CELL``, sensitive categories counted only as one
 top-level row, no free text at all) and stores the result, with its charts
-drawn once per language, in a :class:`~grievances.models.StatisticsSnapshot`
+drawn once per language, in a :class:`~grievances.monitoring.models.StatisticsSnapshot`
 row. Only anonymised figures are ever stored.
 
 The page reads that row (kept in the cache for a minute, so a flood of
@@ -25,8 +25,8 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from grievances.models import StatisticsSnapshot
 from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
+from grievances.monitoring.models import StatisticsSnapshot
 from grievances.monitoring.presentation import anonymise, figures, period_label, render_chart, sections
 
 logger = logging.getLogger(__name__)

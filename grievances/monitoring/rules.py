@@ -18,8 +18,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from grievances.monitoring.indicators import Sensitive
+from grievances.rules import ROLE_ACTOR, case_memberships
 from grievances.workflow import SUPERVISOR
-from grievances.workspace.rules import ROLE_ACTOR, case_memberships
 
 
 def dashboard_agencies(user) -> list:

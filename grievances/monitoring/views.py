@@ -24,7 +24,7 @@ from grievances.monitoring.exports import indicators_csv
 from grievances.monitoring.forms import MonitoringFilterForm
 from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
 from grievances.monitoring.presentation import figures, period_label, sections
-from grievances.workspace.rules import case_memberships
+from grievances.rules import case_memberships
 from portal.models import Organization
 
 

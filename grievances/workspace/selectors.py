@@ -1,4 +1,4 @@
-"""What the workspace reads: a queue page, its tab counts, one case with its timeline.
+"""What the workspace reads: a queue page and its tab counts.
 
 Everything starts from ``Grievance.objects.visible_to(user)``. The queue
 issues a fixed number of queries whatever the page size: one for all the tab
@@ -7,23 +7,20 @@ counts, one capped count of the filtered rows, one for the page.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cache as once
 
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
-from django.template.loader import get_template, render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
 
 from grievances import sla
-from grievances.models import CaseEvent, Grievance, Referral
+from grievances.events import CaseChange
+from grievances.models import Grievance
 from grievances.references import normalize_reference
+from grievances.timeline import choice_labels
 from grievances.workflow import CLOSED_STATES, OPEN_STATES, Status
-from portal.models import Organization, User
 
 # Counting every match of a common word is what makes search slow; past
 # this, the page says "1,000+".
@@ -103,8 +100,18 @@ def tab_counts(user, agency, today: date) -> dict[str, int]:
 
 
 def queue_version(agency_id: int) -> int:
-    """Moves on with every change to the agency's cases (``services._queue_changed``)."""
+    """Moves on with every committed change to the agency's cases (:func:`on_case_change`)."""
     return cache.get(f"queue-version:{agency_id}", 0)
+
+
+def on_case_change(change: CaseChange) -> None:
+    """Subscribed to the core's announcements: every queue the case is in, or just left, recounts its tabs."""
+    for agency_id in change.queues:
+        key = f"queue-version:{agency_id}"
+        try:
+            cache.incr(key)
+        except ValueError:  # not there yet (or evicted)
+            cache.set(key, 1, None)
 
 
 def _tab_counts(user, agency, today: date) -> dict[str, int]:
@@ -207,112 +214,26 @@ def queue_page(user, agency, *, tab: str, filters: dict, page: int, per_page: in
     return QueuePage(rows, page, per_page, has_next, total, searched_reference)
 
 
-def case_for_staff(user, reference: str) -> Grievance | None:
-    """One case through the read gate, with everything its page shows: two to five small queries."""
-    canonical = normalize_reference(reference)
-    if canonical is None:
-        return None
-    # The gate first, on its own: its joins plus the page's would make one
-    # query whose planning alone cost more than running both.
-    pk = Grievance.objects.visible_to(user).filter(reference=canonical).values_list("pk", flat=True).first()
-    if pk is None:
-        return None
-    related = ("category__parent", "agency", "assignee", "region", "programme")
-    grievance = Grievance.objects.select_related(*related).filter(pk=pk).first()
-    if grievance is not None:
-        _fetch_links(grievance)
-    return grievance
+def tabs_of(grievance: Grievance, agency_id: int, today) -> list[str]:
+    """The queue tabs of ``agency_id`` the case belongs to now.
 
-
-# The links a case page shows that are often empty, fetched by the model
-# they point at: one query for all the people, one for all the bodies, and
-# none for a model no link points at. Joined into the case's own query
-# instead, ten tables took 5 ms to plan and twice as long to compile.
-_LINKS = {
-    User: ("complainant", "lodged_by", "decided_by", "recorded_by"),
-    Organization: ("referred_to", "lodged_by_organization"),
-    Grievance: ("duplicate_of",),
-}
-
-
-def _fetch_links(grievance: Grievance) -> None:
-    for model, names in _LINKS.items():
-        ids = {getattr(grievance, f"{name}_id") for name in names} - {None}
-        found = model._default_manager.in_bulk(ids) if ids else {}
-        for name in names:
-            related_id = getattr(grievance, f"{name}_id")
-            Grievance._meta.get_field(name).set_cached_value(grievance, found.get(related_id))
-
-
-def choice_labels(choices) -> dict[str, str]:
-    """``{value: label}`` translated once per request.
-
-    ``get_FOO_display()`` hashes every lazy label of the field's choices on
-    each call, translating them all: with 23 kinds of event that was most of
-    a long timeline's rendering time.
+    The same rules as the queue's SQL (:func:`tab_conditions`, whose
+    deadline states are ``sla.state`` in SQL), read from the row in hand: a
+    query here would be paid on every change. A test holds the two together.
+    "mine" depends on who looks; clients derive it from "open" and the assignee.
     """
-    return {value: str(label) for value, label in choices}
-
-
-def staff_timeline(grievance: Grievance) -> list[CaseEvent]:
-    """The whole timeline, internal notes included, each event with its ``html``: two queries whatever its length."""
-    events = list(grievance.events.select_related("actor").prefetch_related("attachments").order_by("created_at", "id"))
-    label_events(events)
-    for event, html in zip(events, staff_event_html(grievance, events), strict=True):
-        event.html = html
-    return events
-
-
-def label_events(events: list[CaseEvent]) -> None:
-    kinds, statuses = choice_labels(CaseEvent.Kind.choices), choice_labels(Status.choices)
-    for event in events:
-        event.kind_label = kinds.get(event.kind, event.kind)
-        event.status_label = statuses.get(event.status_after, "")
-
-
-STAFF_EVENT_TEMPLATE = "grievances/workspace/includes/event.html"
-EVENT_HTML_SECONDS = 24 * 60 * 60
-
-
-@once
-def _event_template_version() -> str:
-    """Changes when the fragment's template does (a deploy), so no entry outlives its markup."""
-    source = get_template(STAFF_EVENT_TEMPLATE).template.source
-    return hashlib.blake2b(source.encode(), digest_size=6).hexdigest()
-
-
-def _event_html_key(event: CaseEvent, language: str) -> str:
-    # The timeline is append-only, so an event's entry never changes, except
-    # for the name of the person who wrote it; that name is part of the key.
-    actor = event.actor.get_full_name() if event.actor_id else ""
-    actor_digest = hashlib.blake2b(actor.encode(), digest_size=6).hexdigest()
-    return f"event-html:{_event_template_version()}:{language}:{event.pk}:{actor_digest}"
-
-
-def staff_event_html(grievance: Grievance, events: list[CaseEvent]) -> list[SafeString]:
-    """Each event's staff timeline entry, rendered once and kept in the cache.
-
-    The case page and its live updates both show entries from here, so they
-    cannot differ. Rendering thirty entries was a third of a long case
-    page's time; reading them back is one trip to the cache. With the cache
-    down, entries are rendered as before.
-    """
-    language = translation.get_language() or "en"
-    keys = [_event_html_key(event, language) for event in events]
-    found = cache.get_many(keys) if keys else {}
-    rendered, fresh = [], {}
-    for event, key in zip(events, keys, strict=True):
-        html = found.get(key)
-        if html is None:
-            html = fresh[key] = render_to_string(STAFF_EVENT_TEMPLATE, {"event": event, "grievance": grievance})
-        rendered.append(mark_safe(html))  # noqa: S308 - our own template's output, escaped when rendered
-    if fresh:
-        cache.set_many(fresh, EVENT_HTML_SECONDS)
-    return rendered
-
-
-def referrals(grievance: Grievance) -> list[Referral]:
-    return list(
-        # The page shows the two agencies; who referred and who decided are in the timeline.
-        grievance.referrals.select_related("from_agency", "to_agency").order_by("created_at", "id")
-    )
+    status, own = grievance.status, grievance.agency_id == agency_id
+    state = sla.state(grievance, today)
+    is_open = status in OPEN_STATES
+    tabs = {
+        "open": own and is_open,
+        "new": own and status in (Status.LODGED, Status.ACKNOWLEDGED) and grievance.assignee_id is None,
+        "unassigned": own and is_open and grievance.assignee_id is None and status != Status.REFERRED,
+        "awaiting": own and status == Status.AWAITING_COMPLAINANT,
+        "at_risk": own and state == sla.SLAState.AT_RISK,
+        "breached": own and state == sla.SLAState.BREACHED,
+        "appeals": own and status == Status.APPEALED,
+        "referred_in": status == Status.REFERRED and grievance.referred_to_id == agency_id,
+        "closed": own and status in CLOSED_STATES,
+    }
+    return [name for name, member in tabs.items() if member]

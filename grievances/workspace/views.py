@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import letters, services, sla
+from grievances import letters, rules, services, sla, timeline
+from grievances import selectors as case_selectors
 from grievances.models import CaseAccess, Grievance
 from grievances.references import normalize_reference
 from grievances.workflow import ActionRefused, StaleCase, Status, check_action
-from grievances.workspace import forms, rules, selectors
+from grievances.workspace import forms, selectors
+from portal.lib.forms import apply_service_errors
 from portal.lib.uploads import private_file_response
 from portal.models import Organization
 
@@ -167,7 +169,7 @@ ACTION_FORMS = {
 
 
 def _case_or_404(request, reference: str) -> Grievance:
-    grievance = selectors.case_for_staff(request.user, reference)
+    grievance = case_selectors.case_for_staff(request.user, reference)
     if grievance is None:
         raise Http404
     return grievance
@@ -208,11 +210,11 @@ def _case_context(request, grievance: Grievance, *, bound: dict | None = None) -
             action_forms[name] = bound[name]
         else:
             action_forms[name] = _form_for(name, grievance, user, lazy=lazy)
-    events = selectors.staff_timeline(grievance)
+    events = timeline.staff_timeline(grievance)
     return {
         "grievance": grievance,
         "events": events,
-        "referrals": selectors.referrals(grievance),
+        "referrals": case_selectors.referrals(grievance),
         "duplicates": list(grievance.duplicates.only("reference")) if grievance.status != Status.CLOSED else [],
         "identity": rules.identity_for(user, grievance),
         "has_outcome_letter": letters.has_outcome(grievance),
@@ -327,11 +329,7 @@ def action(request, reference: str, name: str):
             messages.error(request, str(refused))
             return redirect("workspace:case", reference=grievance.reference)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, SUCCESS[name])
             # Whoever referred a case keeps read-only sight, so the case page is always there.
@@ -416,11 +414,7 @@ def intake(request):
                     sex_gender=data.get("sex_gender") or Grievance.SexGender.NOT_GIVEN,
                 )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            apply_service_errors(form, error)
         else:
             slips = dict(request.session.get(SLIP_SESSION_KEY, {}))
             slips[lodged.grievance.reference] = lodged.pin

@@ -5,7 +5,7 @@ raised by a task worker or a background command running as a process of its
 own would never reach a browser. So in that mode (``make run`` without
 ``REDIS_URL``) ``run_portal`` starts only the ASGI server, with
 ``SUARA_EMBEDDED_BACKGROUND=1``, and the server runs the task worker and the
-background commands (``SUARA_BACKGROUND_COMMANDS``) as threads. Their
+background commands it is given as threads. Their
 broadcasts are scheduled onto the server's event loop
 (``portal.lib.realtime.use_server_loop``), where the in-memory layer's queues live.
 
@@ -20,6 +20,7 @@ import gc
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -46,8 +47,8 @@ def uses_in_memory_layer() -> bool:
 class Background:
     """The task worker and the repeating background commands, as daemon threads."""
 
-    def __init__(self, commands: list[list[str]] | None = None):
-        self.commands = commands if commands is not None else list(getattr(settings, "SUARA_BACKGROUND_COMMANDS", []))
+    def __init__(self, commands: list[list[str]]):
+        self.commands = list(commands)
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
         self.worker = None
@@ -147,14 +148,18 @@ def keeps_connections() -> bool:
 class Lifespan:
     """ASGI wrapper: on start-up remember the server's event loop (and, when asked, run the background work).
 
+    ``background_commands``: returns the ``manage.py`` argument lists to run
+    beside the server in the embedded mode.
     ``keep_connections``: let the threads that serve websockets keep their
     database connections for the life of the process (a test server that
     shares the test database turns it off, so the database can be dropped).
     """
 
-    def __init__(self, app, *, keep_connections: bool = True):
+    def __init__(self, app, *, keep_connections: bool = True, background_commands: Callable[[], list] = list):
         self.app = app
         self.keep_connections = keep_connections
+        # Asked for at start-up, when every app is loaded.
+        self.background_commands = background_commands
         self.background: Background | None = None
 
     async def __call__(self, scope, receive, send):
@@ -174,7 +179,7 @@ class Lifespan:
                     _keep_connections = True
                     await sync_to_async(keep_websocket_thread_connection, thread_sensitive=True)()
                 if enabled():
-                    self.background = Background()
+                    self.background = Background(self.background_commands())
                     self.background.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -63,10 +63,11 @@ def broadcast_built(build: Callable[[], list[tuple[str, str, dict | None]]], *, 
     transaction). A failing build is logged like a failing layer: the change
     is committed either way and clients catch up on reconnect.
     """
-    transaction.on_commit(partial(_build_and_send, build), using=using)
+    transaction.on_commit(partial(send_built, build), using=using)
 
 
-def _build_and_send(build: Callable[[], list[tuple[str, str, dict | None]]]) -> bool:
+def send_built(build: Callable[[], list[tuple[str, str, dict | None]]]) -> bool:
+    """Call ``build()`` now and send what it returns; a failing build is logged, never raised."""
     try:
         events = build()
     except Exception:

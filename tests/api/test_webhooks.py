@@ -12,7 +12,7 @@ from grievances import services
 from grievances.api import webhooks
 from grievances.api.models import WebhookDelivery
 from grievances.api.services import webhook_create
-from grievances.api.tasks import deliver_webhook
+from grievances.api.webhooks import deliver_webhook
 from grievances.models import CaseEvent
 from tests.api.conftest import lodge
 

@@ -7,6 +7,7 @@ from django.db import connection, connections
 
 from grievances import services
 from grievances.models import Grievance
+from grievances.services import lodging
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_simultaneous_lodgings_never_share_a_reference(category, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the race is between real connections (CI runs it)")
-    real = services.generate_reference
+    real = lodging.generate_reference
     collisions = {"SU-2345-6789"}
     calls = threading.local()
 
@@ -26,7 +27,7 @@ def test_simultaneous_lodgings_never_share_a_reference(category, monkeypatch):
             return next(iter(collisions))
         return real()
 
-    monkeypatch.setattr(services, "generate_reference", colliding_first)
+    monkeypatch.setattr(lodging, "generate_reference", colliding_first)
     threads_count = 8
     barrier = threading.Barrier(threads_count)
     results, errors = [], []

@@ -464,7 +464,7 @@ def test_an_officer_who_lost_the_agency_role_hears_nothing_more(case, officer, s
 
 
 def test_a_queue_socket_closes_soon_after_its_officer_lost_the_role(agency, officer, monkeypatch):
-    monkeypatch.setattr("grievances.consumers.QUEUE_RECHECK_SECONDS", 0.2)
+    monkeypatch.setattr("grievances.live.consumers.QUEUE_RECHECK_SECONDS", 0.2)
     cookie = signed_in(officer)
 
     async def scenario():
@@ -532,7 +532,6 @@ def test_a_rows_tabs_are_those_the_queue_page_would_list_it_under(category, agen
 
     from django.utils import timezone
 
-    from grievances import live
     from grievances.workflow import Status
     from grievances.workspace import selectors
 
@@ -557,4 +556,4 @@ def test_a_rows_tabs_are_those_the_queue_page_would_list_it_under(category, agen
             conditions = selectors.tab_conditions(officer, queue_agency, today)
             conditions.pop("mine")
             in_sql = [name for name, q in conditions.items() if Grievance.objects.filter(q, pk=grievance.pk).exists()]
-            assert live.tabs_of(grievance, queue_agency.pk, today) == in_sql, fields
+            assert selectors.tabs_of(grievance, queue_agency.pk, today) == in_sql, fields

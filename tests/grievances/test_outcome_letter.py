@@ -7,7 +7,7 @@ import pytest
 
 from grievances import letters, services
 from grievances.models import Grievance, OutcomeLetter
-from grievances.workspace.selectors import case_for_staff
+from grievances.selectors import case_for_staff
 from portal.models import Membership
 from tests.factories import HOSTILE, MembershipFactory, UserFactory
 

@@ -1,11 +1,11 @@
 """Escalate cases whose deadlines are near or missed: once, or every N seconds.
 
 `run_portal` starts it with ``--every 60`` beside the web server (see
-``SUARA_BACKGROUND_COMMANDS``); production runs it once a minute from cron
+``grievances/wagtail_hooks.py``); production runs it once a minute from cron
 or a systemd timer (docs/workspace.md). Idempotent: re-running changes nothing.
 """
 
-from grievances.sla import sweep
+from grievances.services import deadlines_sweep
 from portal.management.repeating import RepeatingCommand
 
 
@@ -13,7 +13,7 @@ class Command(RepeatingCommand):
     help = "Mark cases at risk or breached and escalate them (idempotent)."
 
     def run_once(self, *, verbose: bool, once: bool) -> str | None:
-        result = sweep()
+        result = deadlines_sweep()
         if verbose or any(result.values()):
             return f"sla_sweep: at_risk={result['at_risk']} breached={result['breached']} head={result['head']}"
         return None

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from portal import registry
 from portal.lib.embedded import ENV_FLAG, uses_in_memory_layer
 from portal.management.commands.seed_demo import accounts_table
 
@@ -107,8 +108,8 @@ class Command(BaseCommand):
         web = uvicorn_command(host, port)
         worker = [python, manage, "db_worker", "--interval", "0.5"]
         # Apps add their own long-running commands (e.g. a deadline sweep)
-        # through settings, so that portal imports none of them.
-        background = [[python, manage, *arguments] for arguments in getattr(settings, "SUARA_BACKGROUND_COMMANDS", [])]
+        # through a hook (portal.registry), so that portal imports none of them.
+        background = [[python, manage, *arguments] for arguments in registry.background_commands()]
         embedded = uses_in_memory_layer()
         commands = [web] if embedded else [web, worker, *background]
         processes: list[subprocess.Popen] = []

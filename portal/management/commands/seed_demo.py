@@ -4,9 +4,8 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.module_loading import import_string
 
-from portal import demo
+from portal import demo, registry
 from portal.models import Membership, Organization, User
 
 
@@ -54,9 +53,9 @@ class Command(BaseCommand):
                 )
                 created += was_created
         users = {account.local_part: User.objects.get(email__iexact=account.email) for account in demo.ACCOUNTS}
-        for path in settings.SUARA_DEMO_SEEDERS:
+        for seed in registry.demo_seeders():
             # Each app seeds its own world (cases, consultations) on top of ours.
-            created += import_string(path)(organizations=organizations, users=users, stdout=self.stdout) or 0
+            created += seed(organizations=organizations, users=users, stdout=self.stdout) or 0
         self.stdout.write(f"Demo data ready ({created} new rows).")
         if not options["quiet_accounts"]:
             self.stdout.write(accounts_table())

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from grievances.models import StatisticsSnapshot
 from grievances.monitoring import public
 from grievances.monitoring.indicators import Scope, Sensitive, compute
+from grievances.monitoring.models import StatisticsSnapshot
 from grievances.monitoring.presentation import SUPPRESSED, anonymise, figures
 from tests.grievances.monitoring.conftest import PERIOD, TODAY, _lodge_at, at
 

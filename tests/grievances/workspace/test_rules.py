@@ -2,9 +2,9 @@
 
 import pytest
 
+from grievances import rules
 from grievances.models import Grievance
 from grievances.workflow import Status
-from grievances.workspace import rules
 from tests.grievances.workspace.conftest import lodge
 
 S = Status

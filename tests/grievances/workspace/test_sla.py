@@ -94,16 +94,16 @@ def test_the_sweep_escalates_officer_then_supervisor_then_head_each_once(
     clock.set(2027, 4, 9)
     grievance = lodge(category)
     services.grievance_assign(grievance=grievance, user=supervisor, assignee=officer, version=1)
-    assert sla.sweep(today=date(2027, 5, 6)) == {"at_risk": 0, "breached": 0, "head": 0}
+    assert services.deadlines_sweep(today=date(2027, 5, 6)) == {"at_risk": 0, "breached": 0, "head": 0}
 
-    assert sla.sweep(today=date(2027, 5, 7))["at_risk"] == 1
+    assert services.deadlines_sweep(today=date(2027, 5, 7))["at_risk"] == 1
     assert escalations(grievance) == [1]
     tasks = escalation_tasks()
     assert [t.args_kwargs["args"][2] for t in tasks] == [[officer.pk]]
 
-    assert sla.sweep(today=date(2027, 5, 13))["breached"] == 1
+    assert services.deadlines_sweep(today=date(2027, 5, 13))["breached"] == 1
     assert fresh(grievance).breached_at is not None
-    assert sla.sweep(today=date(2027, 5, 21))["head"] == 1  # more than 5 working days late
+    assert services.deadlines_sweep(today=date(2027, 5, 21))["head"] == 1  # more than 5 working days late
     assert escalations(grievance) == [1, 2, 3]
     notified = {t.args_kwargs["args"][1]: t.args_kwargs["args"][2] for t in escalation_tasks()}
     assert notified == {1: [officer.pk], 2: [supervisor.pk], 3: [head.pk]}
@@ -112,11 +112,11 @@ def test_the_sweep_escalates_officer_then_supervisor_then_head_each_once(
 def test_running_the_sweep_again_changes_nothing(category, clock, supervisor, head):
     clock.set(2027, 4, 9)
     grievance = lodge(category)
-    first = sla.sweep(today=date(2027, 6, 30))  # all three levels at once, in order
+    first = services.deadlines_sweep(today=date(2027, 6, 30))  # all three levels at once, in order
     assert first == {"at_risk": 1, "breached": 1, "head": 1}
     version, events, tasks = fresh(grievance).version, grievance.events.count(), escalation_tasks().count()
-    assert sla.sweep(today=date(2027, 6, 30)) == {"at_risk": 0, "breached": 0, "head": 0}
-    assert sla.sweep(today=date(2027, 7, 1)) == {"at_risk": 0, "breached": 0, "head": 0}
+    assert services.deadlines_sweep(today=date(2027, 6, 30)) == {"at_risk": 0, "breached": 0, "head": 0}
+    assert services.deadlines_sweep(today=date(2027, 7, 1)) == {"at_risk": 0, "breached": 0, "head": 0}
     assert (fresh(grievance).version, grievance.events.count(), escalation_tasks().count()) == (
         version,
         events,
@@ -129,10 +129,10 @@ def test_running_the_sweep_again_changes_nothing(category, clock, supervisor, he
 def test_a_later_deadline_starts_escalation_afresh(category, clock, officer):
     clock.set(2027, 4, 9)
     grievance = lodge(category)
-    sla.sweep(today=date(2027, 5, 7))
+    services.deadlines_sweep(today=date(2027, 5, 7))
     clock.set(2027, 5, 7)
     services.grievance_request_information(grievance=grievance, user=officer, body="?", version=1)
-    assert sla.sweep(today=date(2027, 6, 30)) == {"at_risk": 0, "breached": 0, "head": 0}  # paused
+    assert services.deadlines_sweep(today=date(2027, 6, 30)) == {"at_risk": 0, "breached": 0, "head": 0}  # paused
     clock.set(2027, 5, 21)
     services.grievance_provide_information(grievance=grievance, body="ok")
     grievance = fresh(grievance)
@@ -147,14 +147,14 @@ def test_sensitive_escalations_reach_focal_points_only(sensitive_category, clock
     focal = member(other_agency, Membership.Role.SUPERVISOR, focal_point=True)
     clock.set(2027, 4, 9)
     grievance = lodge(sensitive_category)
-    sla.sweep(today=date(2027, 5, 13))
+    services.deadlines_sweep(today=date(2027, 5, 13))
     notified = {pk for t in escalation_tasks() for pk in t.args_kwargs["args"][2]}
     assert focal.pk in notified and plain.pk not in notified
     assert grievance.events.filter(kind=K.ESCALATED).count() == 1
 
 
 def test_the_escalation_email_names_the_case_but_not_the_complaint(case, officer, mailoutbox):
-    from grievances.tasks import send_escalation
+    from grievances.notifications import send_escalation
 
     Grievance.objects.filter(pk=case.pk).update(status=Status.IN_PROGRESS)
     send_escalation.call(case.pk, 2, [officer.pk])

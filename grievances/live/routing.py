@@ -1,8 +1,8 @@
-"""Websocket routes of the grievance streams (mounted by ``portal.asgi`` through settings)."""
+"""Websocket routes of the grievance streams (registered for ``portal.asgi`` in ``wagtail_hooks``)."""
 
 from django.urls import path
 
-from grievances.consumers import ComplainantCaseConsumer, QueueConsumer, StaffCaseConsumer
+from grievances.live.consumers import ComplainantCaseConsumer, QueueConsumer, StaffCaseConsumer
 
 websocket_urlpatterns = [
     path("ws/grievances/<str:reference>/", ComplainantCaseConsumer.as_asgi()),

@@ -1,7 +1,7 @@
 """Compute the public statistics snapshot: once, or every N seconds.
 
 `run_portal` starts it with ``--every 600`` beside the web server (see
-``SUARA_BACKGROUND_COMMANDS``); production runs it from cron or a systemd
+``grievances/monitoring/wagtail_hooks.py``); production runs it from cron or a systemd
 timer. ``/statistics/`` only ever reads what this stores.
 """
 

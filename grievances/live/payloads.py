@@ -14,7 +14,7 @@ payloads are rendered from the committed rows and sent through
 
 Each payload carries ``id``, the highest event id it covers. Event ids only
 grow, so a client that reconnects asks for what came after the last id it
-saw (see ``grievances.consumers``) and nothing is lost.
+saw (see ``grievances.live.consumers``) and nothing is lost.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grievances import sla
+from grievances.events import CaseChange
 from grievances.models import CaseEvent, Grievance
-from grievances.workflow import CLOSED_STATES, OPEN_STATES, Status
-from grievances.workspace import selectors
+from grievances.timeline import choice_labels, label_events, staff_event_html
+from grievances.workflow import Status
+from grievances.workspace.selectors import tabs_of
 from portal.lib import realtime
 
 # A change writes one to three events; a bound keeps one payload small even if
@@ -48,14 +50,9 @@ def queue_group(agency_id: int, *, focal: bool = False) -> str:
     return realtime.group_name("queue", agency_id, "focal") if focal else realtime.group_name("queue", agency_id)
 
 
-def announce(grievance: Grievance, event: CaseEvent, *, also_queues: tuple[int, ...] = ()) -> None:
-    """After commit, tell the case's streams and the queues of every agency it concerns.
-
-    ``also_queues``: agencies the case just left (an accepted or returned
-    referral), whose queue rows must update or leave.
-    """
-    case_id, first_event_id = grievance.pk, event.pk
-    realtime.broadcast_built(lambda: case_deliveries(case_id, first_event_id, also_queues=also_queues))
+def on_case_change(change: CaseChange) -> None:
+    """Subscribed to the core's announcements: render the change and send it, now that it is committed."""
+    realtime.send_built(lambda: case_deliveries(change.case_id, change.event_id, also_queues=change.left))
 
 
 def case_deliveries(case_id: int, first_event_id: int, *, also_queues=()) -> list[tuple[str, str, dict]]:
@@ -113,11 +110,11 @@ def staff_events(grievance: Grievance, *, after: int, public_only: bool = False)
 def staff_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
     """The staff timeline entries, rendered as the staff case page renders them."""
     with translation.override(settings.LANGUAGE_CODE):
-        statuses = selectors.choice_labels(Status.choices)
-        selectors.label_events(events)
+        statuses = choice_labels(Status.choices)
+        label_events(events)
         rendered = [
             {"id": event.pk, "html": str(html), "kind": event.kind}
-            for event, html in zip(events, selectors.staff_event_html(grievance, events), strict=True)
+            for event, html in zip(events, staff_event_html(grievance, events), strict=True)
         ]
         return {
             "case": grievance.pk,
@@ -156,37 +153,12 @@ def public_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
 # --- the queue stream -----------------------------------------------------------------
 
 
-def tabs_of(grievance: Grievance, agency_id: int, today) -> list[str]:
-    """The queue tabs of ``agency_id`` the case belongs to now.
-
-    The same rules as the queue's SQL (``selectors.tab_conditions``, whose
-    deadline states are ``sla.state`` in SQL), read from the row in hand: a
-    query here would be paid on every change. A test holds the two together.
-    "mine" depends on who looks; clients derive it from "open" and the assignee.
-    """
-    status, own = grievance.status, grievance.agency_id == agency_id
-    state = sla.state(grievance, today)
-    is_open = status in OPEN_STATES
-    tabs = {
-        "open": own and is_open,
-        "new": own and status in (Status.LODGED, Status.ACKNOWLEDGED) and grievance.assignee_id is None,
-        "unassigned": own and is_open and grievance.assignee_id is None and status != Status.REFERRED,
-        "awaiting": own and status == Status.AWAITING_COMPLAINANT,
-        "at_risk": own and state == sla.SLAState.AT_RISK,
-        "breached": own and state == sla.SLAState.BREACHED,
-        "appeals": own and status == Status.APPEALED,
-        "referred_in": status == Status.REFERRED and grievance.referred_to_id == agency_id,
-        "closed": own and status in CLOSED_STATES,
-    }
-    return [name for name, member in tabs.items() if member]
-
-
 def queue_row_payload(grievance: Grievance, agency_id: int, *, event_id: int) -> dict:
     """One queue row as the queue page renders it, for an officer and for a supervisor (select box)."""
     today = timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE):
         grievance.sla_state = sla.state(grievance, today)
-        grievance.status_label = selectors.choice_labels(Status.choices).get(grievance.status, grievance.status)
+        grievance.status_label = choice_labels(Status.choices).get(grievance.status, grievance.status)
         context = {"case": grievance, "agency": _AgencyRef(agency_id)}
         html = render_to_string(QUEUE_ROW_TEMPLATE, {**context, "can_bulk_assign": False})
         html_select = render_to_string(QUEUE_ROW_TEMPLATE, {**context, "can_bulk_assign": True})
@@ -212,17 +184,3 @@ class _AgencyRef:
 
 def last_event_id() -> int:
     return CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
-
-
-def announce_queue(grievance: Grievance, event: CaseEvent, *, agency_id: int) -> None:
-    """After commit, update (or remove) the case's row in one more agency's queue: one it just left."""
-    case_id, event_id = grievance.pk, event.pk
-
-    def build():
-        case = _case(case_id)
-        if case is None:
-            return []
-        payload = queue_row_payload(case, agency_id, event_id=event_id)
-        return [(queue_group(agency_id, focal=case.category.is_sensitive), "queue.row", payload)]
-
-    realtime.broadcast_built(build)

@@ -2,7 +2,7 @@
 
 Each socket is admitted by the same read gate as the page it enhances and only
 then joins its per-object group; otherwise it is closed with 4403. Payloads
-arrive rendered (``grievances.live``); a consumer only forwards them, after
+arrive rendered (``grievances.live.payloads``); a consumer only forwards them, after
 checking that its person may still see them:
 
 - the complainant's stream joins ``case.<id>.public`` (public events only);
@@ -36,10 +36,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grievances import access, live
+from grievances import access, rules
+from grievances.live import payloads as live
 from grievances.models import CaseEvent, Grievance
 from grievances.references import normalize_reference
-from grievances.workspace import rules, selectors
+from grievances.workspace import selectors
 from portal import middleware
 from portal.consumers import GatedStreamConsumer, fresh_session
 from portal.lib import embedded

@@ -1,0 +1,167 @@
+"""The complainant's own steps: reply, answer a question, accept, appeal, withdraw."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grievances import sla
+from grievances.models import CaseEvent, Grievance
+from grievances.services.base import (
+    MESSAGE_MAX_LENGTH,
+    attach,
+    complainant_label,
+    holidays_from,
+    lock,
+    record,
+)
+from grievances.workdays import add_working_days, working_days_between
+from grievances.workflow import COMPLAINANT, Status, check_action
+from portal.lib.text import clean_text
+from portal.lib.uploads import CleanUpload
+
+
+@transaction.atomic
+def grievance_reply(
+    *, grievance: Grievance, body: str, attachments: Sequence[CleanUpload] = (), user=None
+) -> CaseEvent:
+    """The complainant adds a message (and files) to their open case."""
+    grievance = lock(grievance)
+    check_action("reply", grievance.status, COMPLAINANT)
+    body = clean_text(body, limit=MESSAGE_MAX_LENGTH, field="body")
+    if not body and not attachments:
+        raise ValidationError({"body": _("Please write a message or attach a file.")})
+    event = record(
+        grievance,
+        CaseEvent.Kind.MESSAGE_FROM_COMPLAINANT,
+        public=True,
+        actor=user,
+        actor_label=complainant_label(grievance),
+        by_complainant=True,
+        body=body,
+    )
+    attach(grievance, event, attachments)
+    Grievance.objects.filter(pk=grievance.pk).update(version=grievance.version + 1)
+    return event
+
+
+@transaction.atomic
+def grievance_provide_information(
+    *, grievance: Grievance, body: str, attachments: Sequence[CleanUpload] = (), user=None
+) -> CaseEvent:
+    """The complainant answers a request for information; the deadline clock starts again.
+
+    The resolve-by date moves later by the working days the case waited for
+    the answer, so the agency is not penalised for the complainant's time.
+    """
+    grievance = lock(grievance)
+    check_action("provide_information", grievance.status, COMPLAINANT)
+    body = clean_text(body, limit=MESSAGE_MAX_LENGTH, field="body")
+    if not body and not attachments:
+        raise ValidationError({"body": _("Please answer the question or attach a file.")})
+    request_event = grievance.open_information_request
+    paused_days = 0
+    if request_event is not None and grievance.resolve_due:
+        today = timezone.localdate()
+        holidays = holidays_from(timezone.localdate(request_event.created_at))
+        paused_days = working_days_between(timezone.localdate(request_event.created_at), today, holidays)
+        grievance.resolve_due = add_working_days(
+            grievance.resolve_due, paused_days, holidays_from(grievance.resolve_due)
+        )
+    return _complainant_step(
+        grievance,
+        status=Status.IN_PROGRESS,
+        kind=CaseEvent.Kind.INFORMATION_PROVIDED,
+        user=user,
+        fields=["resolve_due"],
+        body=body,
+        payload={"paused_working_days": paused_days, "resolve_due": str(grievance.resolve_due or "")},
+        attachments=attachments,
+    )
+
+
+def _complainant_step(
+    grievance: Grievance,
+    *,
+    status: str,
+    kind: str,
+    user,
+    fields: Sequence[str] = (),
+    body: str = "",
+    payload: dict | None = None,
+    attachments: Sequence[CleanUpload] = (),
+    at_risk_days: int | None = None,
+) -> CaseEvent:
+    """Move a locked case to ``status`` on the complainant's word: save, record, announce."""
+    grievance.status = status
+    grievance.version += 1
+    deadline_fields = sla.refresh_deadline(grievance, at_risk_days=at_risk_days)
+    grievance.save(update_fields=["status", "version", "updated_at", *fields, *deadline_fields])
+    event = record(
+        grievance,
+        kind,
+        public=True,
+        actor=user,
+        actor_label=complainant_label(grievance),
+        by_complainant=True,
+        body=body,
+        payload=payload,
+    )
+    attach(grievance, event, attachments)
+    return event
+
+
+@transaction.atomic
+def grievance_accept(*, grievance: Grievance, user=None) -> CaseEvent:
+    """The complainant accepts the decision; the case closes."""
+    grievance = lock(grievance)
+    check_action("accept", grievance.status, COMPLAINANT)
+    grievance.closed_at = timezone.now()
+    return _complainant_step(
+        grievance, status=Status.CLOSED, kind=CaseEvent.Kind.ACCEPTED, user=user, fields=["closed_at"]
+    )
+
+
+@transaction.atomic
+def grievance_appeal(*, grievance: Grievance, reasons: str, user=None) -> CaseEvent:
+    """The complainant appeals the decision within the appeal window."""
+    grievance = lock(grievance)
+    check_action("appeal", grievance.status, COMPLAINANT)
+    if not grievance.appeal_window_open:
+        raise ValidationError(
+            _("The time to appeal ended on %(date)s.") % {"date": grievance.appeal_due.strftime("%d %B %Y")}
+            if grievance.appeal_due
+            else _("This decision cannot be appealed.")
+        )
+    reasons = clean_text(reasons, limit=MESSAGE_MAX_LENGTH, field="reasons")
+    if not reasons:
+        raise ValidationError({"reasons": _("Please say why you disagree with the decision.")})
+    policy = grievance.category.effective_sla_policy()
+    grievance.appeal_decision_due = timezone.localdate() + timedelta(days=policy.appeal_decision_days)
+    return _complainant_step(
+        grievance,
+        status=Status.APPEALED,
+        kind=CaseEvent.Kind.APPEALED,
+        user=user,
+        fields=["appeal_decision_due"],
+        body=reasons,
+        payload={"appeal_decision_due": grievance.appeal_decision_due.isoformat()},
+        at_risk_days=policy.at_risk_days,
+    )
+
+
+@transaction.atomic
+def grievance_withdraw(*, grievance: Grievance, reason: str = "", user=None) -> CaseEvent:
+    """The complainant withdraws the grievance; it closes and the agency stops work."""
+    grievance = lock(grievance)
+    check_action("withdraw", grievance.status, COMPLAINANT)
+    reason = clean_text(reason, limit=MESSAGE_MAX_LENGTH, field="reason")
+    grievance.closed_at = timezone.now()
+    return _complainant_step(
+        grievance, status=Status.WITHDRAWN, kind=CaseEvent.Kind.WITHDRAWN, user=user, fields=["closed_at"], body=reason
+    )

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+from grievances import events
+
+
+class WorkspaceConfig(AppConfig):
+    name = "grievances.workspace"
+    label = "grievances_workspace"
+    verbose_name = "Grievances: agency workspace"
+
+    def ready(self) -> None:
+        # Imported once the models are loaded, as Django asks of ready().
+        from grievances.workspace.selectors import on_case_change
+
+        events.subscribe(on_case_change)

@@ -1,0 +1,44 @@
+"""What the apps lend the portal, registered with Wagtail's hooks.
+
+``portal`` imports no app. Each app registers what it adds in its own
+``wagtail_hooks.py`` (the file Wagtail already loads from every installed
+app), and the portal asks here:
+
+- ``suara_my_page_section``: ``fn(request) -> (template name, context) | None``,
+  a block of a signed-in person's ``/my/`` page;
+- ``suara_demo_seeder``: ``fn(*, organizations, users, stdout) -> int`` (rows
+  created; must be idempotent), run by ``manage.py seed_demo`` after the
+  people and organizations;
+- ``suara_background_commands``: ``fn() -> list[list[str]]``, ``manage.py``
+  argument lists that ``make run`` keeps running beside the web server;
+- ``suara_websocket_urlpatterns``: ``fn() -> list`` of websocket routes,
+  mounted by ``portal.asgi``.
+
+Hooks run in the order of ``INSTALLED_APPS``, then of their ``order``.
+"""
+
+from __future__ import annotations
+
+from wagtail import hooks
+
+MY_PAGE_SECTION = "suara_my_page_section"
+DEMO_SEEDER = "suara_demo_seeder"
+BACKGROUND_COMMANDS = "suara_background_commands"
+WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
+
+
+def my_page_sections(request) -> list[tuple[str, dict]]:
+    sections = (section(request) for section in hooks.get_hooks(MY_PAGE_SECTION))
+    return [section for section in sections if section]
+
+
+def demo_seeders() -> list:
+    return list(hooks.get_hooks(DEMO_SEEDER))
+
+
+def background_commands() -> list[list[str]]:
+    return [list(command) for commands in hooks.get_hooks(BACKGROUND_COMMANDS) for command in commands()]
+
+
+def websocket_urlpatterns() -> list:
+    return [route for routes in hooks.get_hooks(WEBSOCKET_URLPATTERNS) for route in routes()]
