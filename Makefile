@@ -14,8 +14,9 @@ test: setup
 test-smoke: setup
 	@env -u DATABASE_URL -u REDIS_URL bash scripts/test.sh -m smoke
 
+# ruff, and the house's import contracts (pyproject.toml, docs/architecture.md).
 lint: setup
-	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
 
 format: setup
 	@.venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -62,8 +62,8 @@ def send_escalation(grievance_id: int, level: int, user_ids: list[int]) -> int:
     for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
         with translation.override(user.preferred_language):
             context = {"grievance": grievance, "level": level, "site_url": site, "user": user}
-            subject = render_to_string("grievances/workspace/email/escalation_subject.txt", context).strip()
-            body = render_to_string("grievances/workspace/email/escalation.txt", context)
+            subject = render_to_string("grievances/email/escalation_subject.txt", context).strip()
+            body = render_to_string("grievances/email/escalation.txt", context)
         EmailMessage(subject=subject, body=body, to=[user.email]).send()
         sent += 1
     return sent

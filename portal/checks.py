@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
+from portal.lib import fonts
+
 
 @register(deploy=True)
 def channel_layer_spans_processes(app_configs, **kwargs):
@@ -37,9 +39,7 @@ def private_files_are_not_public(app_configs, **kwargs):
 
 @register()
 def pdf_fonts_are_installed(app_configs, **kwargs):
-    from portal.lib.fonts import missing_fonts
-
-    missing = missing_fonts()
+    missing = fonts.missing_fonts()
     if missing:
         return [
             Warning(

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
+from grievances.monitoring.forms import default_period
 from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
 from grievances.monitoring.models import StatisticsSnapshot
 from grievances.monitoring.presentation import anonymise, figures, period_label, render_chart, sections
@@ -43,8 +44,6 @@ def min_cell() -> int:
 
 
 def public_period(today: date) -> Period:
-    from grievances.monitoring.forms import default_period
-
     return default_period(today)
 
 

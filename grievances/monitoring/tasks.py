@@ -10,6 +10,10 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from grievances.monitoring.indicators import Period, Sensitive
+from grievances.monitoring.reports import monthly_report_pdf
+from portal.models import Membership, Organization
+
 logger = logging.getLogger(__name__)
 
 REPORT_ROLES = ("supervisor", "admin")
@@ -20,8 +24,6 @@ def last_month(today: date) -> date:
 
 
 def report_recipients(agency_id: int) -> list[str]:
-    from portal.models import Membership
-
     return sorted(
         set(
             Membership.objects.active()
@@ -39,10 +41,6 @@ def send_monthly_report(agency_id: int, month: str) -> int:
     Sent to several people at once, it leaves sensitive categories out, as
     the dashboard does for anyone who is not a focal point.
     """
-    from grievances.monitoring.indicators import Period, Sensitive
-    from grievances.monitoring.reports import monthly_report_pdf
-    from portal.models import Organization
-
     agency = Organization.objects.get(pk=agency_id)
     recipients = report_recipients(agency_id)
     if not recipients:
@@ -65,8 +63,6 @@ def send_monthly_report(agency_id: int, month: str) -> int:
 
 def enqueue_monthly_reports(month: str | None = None) -> int:
     """One task per government agency that has someone to receive its report."""
-    from portal.models import Membership, Organization
-
     month = month or f"{last_month(timezone.localdate()):%Y-%m}"
     agencies = (
         Membership.objects.active()

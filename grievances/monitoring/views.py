@@ -24,6 +24,7 @@ from grievances.monitoring.exports import indicators_csv
 from grievances.monitoring.forms import MonitoringFilterForm
 from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
 from grievances.monitoring.presentation import figures, period_label, sections
+from grievances.monitoring.reports import monthly_report_pdf
 from grievances.rules import case_memberships
 from portal.models import Organization
 
@@ -173,8 +174,6 @@ def _month_from(value: str, today: date) -> date:
 @_monitoring
 def agency_report(request, agency: str):
     """The monthly report of one agency as PDF (``?month=YYYY-MM``; default last month)."""
-    from grievances.monitoring.reports import monthly_report_pdf
-
     agency = _agency_or_refuse(request, agency)
     today = timezone.localdate()
     month = _month_from(request.GET.get("month", ""), today)

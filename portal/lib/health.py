@@ -12,6 +12,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from portal.lib import fonts
+
 PROBE_TIMEOUT_SECONDS = 2.0
 # A task that has waited this long means no worker is draining the queue.
 STALE_TASK_SECONDS = 300
@@ -76,11 +78,9 @@ _fonts_checked: tuple[float, list[str]] | None = None
 
 def check_pdf_fonts() -> str:
     global _fonts_checked
-    from portal.lib.fonts import missing_fonts
-
     now = time.monotonic()
     if _fonts_checked is None or now - _fonts_checked[0] > FONTS_RECHECK_SECONDS:
-        _fonts_checked = (now, missing_fonts())
+        _fonts_checked = (now, fonts.missing_fonts())
     missing = _fonts_checked[1]
     if missing:
         packages = "fonts-noto-core and fonts-noto-color-emoji"
