@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import hmac
-import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from ninja.security import HttpBearer
 
 from grievances.api.errors import ApiError
 from grievances.api.models import ApiToken, token_hash
+from portal.lib.ratelimit import CacheStore, Limit
 
 # last_used_at is written at most this often per token: a write per request
 # would turn every read into a write.
@@ -36,26 +35,20 @@ def find_token(secret: str) -> ApiToken | None:
     return token
 
 
+# Counted in the cache (Redis in production): a database write per request
+# would cost more than the lapse a cache outage allows (every caller is known).
+RATES = CacheStore()
+
+
 def check_rate(key: str, limit: int, window: int = 60) -> None:
-    """Fixed-window count in the cache; over the limit → 429 with Retry-After."""
-    now = int(time.time())
-    slot = now // window
-    cache_key = f"api-rate:{key}:{slot}"
-    cache.add(cache_key, 0, window + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # Evicted between add and incr, or the cache is down: the limit opens
-        # rather than the API closing (every caller is an authenticated token).
-        cache.set(cache_key, 1, window + 5)
-        count = 1
-    if count > limit:
-        retry = (slot + 1) * window - now
+    """Count one request against ``limit`` a ``window``; over it → 429 with Retry-After."""
+    retry = RATES.take(Limit("api", limit, timedelta(seconds=window)), key)
+    if retry:
         raise ApiError(
             429,
             "rate_limited",
             f"Too many requests: {limit} a minute are allowed. Try again in {retry} seconds.",
-            headers={"Retry-After": str(max(retry, 1))},
+            headers={"Retry-After": str(retry)},
         )
 
 
