@@ -1,19 +1,23 @@
-"""Server-side SVG bar charts for the results, drawn from ``QuestionStatistics``.
+"""A question's results as a chart: one bar per stakeholder group that answered, per option.
 
-No JavaScript and no style attributes (the public CSP forbids inline
-styles): geometry and colours are presentation attributes computed here and
-written by ``consultations/includes/chart.html``. Every bar carries its
-group's name and its figure as text, so colour is never the only cue; the
-table under each chart holds the same figures for screen readers.
+Drawn by ``portal.lib.charts`` (pygal) like every other chart of the portal,
+and shown by ``consultations/includes/chart.html`` on the results page and in
+the outcome report alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from consultations.selectors import QuestionStatistics
+from portal.lib.charts import Chart, bar_chart
 
-# Dark enough for 3:1 against white (WCAG 1.4.11), distinct in hue for most colour vision.
+# A group keeps its colour on every chart: dark enough for 3:1 against white (WCAG 1.4.11),
+# distinct in hue for most colour vision.
 GROUP_COLOURS = {
     "workers": "#0b5e55",
     "employers": "#8a4b00",
@@ -21,70 +25,38 @@ GROUP_COLOURS = {
     "individuals": "#6b2c91",
     "others": "#4a5560",
 }
-TOTAL_COLOUR = "#1b1f24"
-
-WIDTH = 640
-LABEL_WIDTH = 190
-BAR_MAX = 330
-ROW = 18
-BAR = 12
-OPTION_HEADER = 22
-OPTION_GAP = 10
-LABEL_CHARS = 70
+OTHER_COLOUR = "#1b1f24"
+# Drawing takes pygal several milliseconds a chart, and a results page has one per question;
+# the figures (and so the key) change with any response, so a stale chart is never shown.
+CHART_CACHE_SECONDS = 60 * 60
 
 
-@dataclass
-class Bar:
-    y: int
-    width: int
-    fill: str
-    group: str
-    value: str
-    text_y: int
-    value_x: int
-
-
-@dataclass
-class OptionBlock:
-    label: str
-    label_y: int
-    bars: list[Bar]
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def question_chart(stats: QuestionStatistics, groups: list[tuple[str, str]]) -> dict:
-    """Geometry for one question's chart: a bar per stakeholder group that answered, per option."""
-    shown = [(i, value, label) for i, (value, label) in enumerate(groups) if stats.answered_by_group[i]]
-    y = 0
-    blocks = []
-    for row in stats.rows:
-        label_y = y + 15
-        y += OPTION_HEADER
-        bars = []
-        for index, value, label in shown:
-            cell = row.by_group[index]
-            bars.append(
-                Bar(
-                    y=y + (ROW - BAR) // 2,
-                    width=max(round(BAR_MAX * cell.percent / 100), 1 if cell.count else 0),
-                    fill=GROUP_COLOURS.get(value, TOTAL_COLOUR),
-                    group=str(label),
-                    value=f"{cell.percent}% ({cell.count})",
-                    text_y=y + ROW - 5,
-                    value_x=LABEL_WIDTH + 10 + max(round(BAR_MAX * cell.percent / 100), 1 if cell.count else 0) + 6,
-                )
-            )
-            y += ROW
-        blocks.append(OptionBlock(label=_short(row.label, LABEL_CHARS), label_y=label_y, bars=bars))
-        y += OPTION_GAP
-    return {
-        "width": WIDTH,
-        "height": max(y, 1),
-        "label_width": LABEL_WIDTH,
-        "bar_x": LABEL_WIDTH + 10,
-        "blocks": blocks,
-        "empty": not shown,
+def question_chart(stats: QuestionStatistics, groups: list[tuple[str, str]]) -> Chart | None:
+    """The question's chart, or None when no group answered it (the table alone then says so)."""
+    shown = [(i, value, str(label)) for i, (value, label) in enumerate(groups) if stats.answered_by_group[i]]
+    if not shown:
+        return None
+    text = stats.question.text
+    spec = {
+        "title": text,
+        "labels": [row.label for row in stats.rows],
+        "series": {label: [row.by_group[i].percent for row in stats.rows] for i, _value, label in shown},
+        # Each bar names its group, so colour is never the only cue.
+        "value_texts": {
+            label: [f"{label} {row.by_group[i].percent}% ({row.by_group[i].count})" for row in stats.rows]
+            for i, _value, label in shown
+        },
+        "colours": [GROUP_COLOURS.get(value, OTHER_COLOUR) for _i, value, _label in shown],
+        "alt": _("Chart of the answers to “%(q)s” by stakeholder group; the table below gives the same figures.")
+        % {"q": text},
+        "horizontal": True,
+        "percent": True,
+        "height": 50 + 22 * len(stats.rows) * len(shown) + 10 * len(stats.rows),
     }
+    key = "consultations:chart:v1:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is not None:
+        return Chart(svg, spec["alt"])
+    chart = bar_chart(**spec)
+    cache.set(key, chart.svg, CHART_CACHE_SECONDS)
+    return chart

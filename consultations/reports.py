@@ -109,7 +109,7 @@ def _progress(report_id: int, key: str, percent: int, **fields) -> bool:
 
 
 def report_context(page: ConsultationPage) -> dict:
-    """Everything the report prints, from the same selectors and chart geometry as the results page."""
+    """Everything the report prints, from the same selectors and charts as the results page."""
     statistics = consultation_statistics(consultation=page, scope=SCOPE_PUBLISHED)
     charts = [(item, question_chart(item, statistics.groups)) for item in statistics.questions]
     named = (

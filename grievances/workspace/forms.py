@@ -14,7 +14,6 @@ from grievances.references import normalize_reference
 from grievances.sla import SLAState
 from grievances.workflow import Status
 from portal.models import Organization, User
-from portal.widgets import LightSelect
 
 TEXT_LIMIT = 5000
 
@@ -24,23 +23,23 @@ class QueueFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Reference or words"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices, widget=LightSelect
+        label=_("Status"), required=False, choices=[("", _("Any"))] + Status.choices, widget=forms.Select
     )
     category = forms.ModelChoiceField(
-        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("Any"), widget=LightSelect
+        label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("Any"), widget=forms.Select
     )
     sla = forms.ChoiceField(
-        label=_("Deadline"), required=False, choices=[("", _("Any"))] + SLAState.choices, widget=LightSelect
+        label=_("Deadline"), required=False, choices=[("", _("Any"))] + SLAState.choices, widget=forms.Select
     )
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=LightSelect)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=forms.Select)
     region = forms.ModelChoiceField(
-        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("Any"), widget=LightSelect
+        label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("Any"), widget=forms.Select
     )
     channel = forms.ChoiceField(
         label=_("Received by"),
         required=False,
         choices=[("", _("Any"))] + Grievance.Channel.choices,
-        widget=LightSelect,
+        widget=forms.Select,
     )
     lodged_from = forms.DateField(
         label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -54,7 +53,7 @@ class QueueFilterForm(forms.Form):
         coerce=int,
         choices=[(25, "25"), (50, "50"), (100, "100")],
         empty_value=25,
-        widget=LightSelect,
+        widget=forms.Select,
     )
 
     def __init__(self, *args, staff, **kwargs):
@@ -137,7 +136,7 @@ def _choices_once(field: forms.ModelChoiceField, label) -> None:
 
 class AssignForm(CaseActionForm):
     prefix_name = "assign"
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), widget=LightSelect)
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), widget=forms.Select)
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +147,7 @@ class AssignForm(CaseActionForm):
 
 class ReferForm(CaseActionForm):
     prefix_name = "refer"
-    to_agency = forms.ModelChoiceField(label=_("Refer to"), queryset=Organization.objects.none(), widget=LightSelect)
+    to_agency = forms.ModelChoiceField(label=_("Refer to"), queryset=Organization.objects.none(), widget=forms.Select)
     reasons = forms.CharField(
         label=_("Why this agency should handle it"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LIMIT
     )
@@ -216,7 +215,7 @@ class BulkAssignForm(forms.Form):
     """Rows are sent as ``<case id>:<version>`` so every row keeps its stale check."""
 
     assignee = forms.ModelChoiceField(
-        label=_("Assign the chosen cases to"), queryset=User.objects.none(), widget=LightSelect
+        label=_("Assign the chosen cases to"), queryset=User.objects.none(), widget=forms.Select
     )
     cases = forms.MultipleChoiceField(label=_("Cases"), choices=(), widget=forms.CheckboxSelectMultiple)
 

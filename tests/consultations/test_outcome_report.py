@@ -158,11 +158,13 @@ def test_the_report_draws_the_same_charts_as_the_results_page(client, closed, mo
     results_page = client.get(closed.url + "results/").text
     html = reports.report_html(closed)
     assert html.count('<svg class="chart"') == len(statistics.questions)  # the results page's chart template
-    for chart in drawn:
-        for block in chart["blocks"]:
-            for bar in block.bars:
-                assert text.count(bar.value) >= 2  # drawn in the chart, and written out under it
-                assert f'width="{bar.width}"' in results_page and f'width="{bar.width}"' in html
+    for item, chart in zip(statistics.questions, drawn[: len(statistics.questions)], strict=True):
+        assert chart.data_uri in results_page and chart.data_uri in html
+        for row in item.rows:
+            for cell in row.by_group:
+                if cell.base:
+                    value = f"{cell.percent}% ({cell.count})"
+                    assert text.count(value) >= 2  # drawn in the chart, and written out under it
 
 
 def test_the_report_is_served_again_without_rendering(client, closed, monkeypatch):

@@ -1,7 +1,9 @@
 """Results by stakeholder group, and the respondent's publication choice on every output."""
 
+import base64
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -199,6 +201,16 @@ def test_the_results_page_draws_charts_without_style_attributes_and_with_tables(
     assert "<title" in html and "<table" in html and "<caption" in html
     assert ' style="' not in html and "<script" not in html
     assert "&lt;script&gt;" in html and "<script>alert" not in html
+
+
+def test_the_results_page_shows_the_chart_as_an_image_inside_a_titled_svg(client, closed_with_responses):
+    html = client.get(closed_with_responses.url + "results/").content.decode()
+    uris = re.findall(r'<image href="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert uris
+    for uri in uris:
+        svg = base64.b64decode(uri).decode()
+        assert "<script" not in svg.replace("&lt;script", "") and "% (" in svg
+    assert html.count('<title id="chart-') == len(uris)
 
 
 def test_the_index_page_query_count_is_constant(client, make_consultation, index_page):

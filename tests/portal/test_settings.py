@@ -127,6 +127,27 @@ def test_sqlite_paths_are_relative_with_three_slashes_and_absolute_with_four(tmp
     assert "journal_mode=WAL" in parse_database_url("sqlite:///x.db", base_dir=tmp_path)["OPTIONS"]["init_command"]
 
 
+def test_database_url_percent_encoded_password_and_suaras_connection_defaults(tmp_path):
+    config = parse_database_url("postgresql://suara:p%40ss%3Aw%2Fd%23%20x@db:5432/suara", base_dir=tmp_path)
+    assert (config["USER"], config["PASSWORD"], config["NAME"]) == ("suara", "p@ss:w/d# x", "suara")
+    assert config["CONN_MAX_AGE"] == 60 and config["CONN_HEALTH_CHECKS"] is True and config["OPTIONS"] == {}
+    assert parse_database_url("postgres://u@db/suara?conn_max_age=0", base_dir=tmp_path)["CONN_MAX_AGE"] == 0
+
+
+def test_sqlite_in_memory_and_refusals_name_the_variable(tmp_path):
+    memory = parse_database_url("sqlite:///:memory:", base_dir=tmp_path)
+    assert memory["NAME"] == ":memory:" and memory["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "CONN_MAX_AGE" not in memory
+    for url, sentence in [
+        ("sqlite://", "names no SQLite file"),
+        ("sqlite://host/x.db", "takes no host"),
+        ("mysql://root@localhost/suara", "uses 'mysql'"),
+        ("oracle://u@h/db", "uses 'oracle'"),
+    ]:
+        with pytest.raises(ConfigError, match=sentence):
+            parse_database_url(url, base_dir=tmp_path)
+
+
 def test_email_url_smtp_with_tls(tmp_path):
     config = parse_email_url("smtp://me:secret@mail.example.org?tls=1", base_dir=tmp_path)
     options = config["OPTIONS"]
@@ -134,6 +155,24 @@ def test_email_url_smtp_with_tls(tmp_path):
     assert (options["username"], options["password"]) == ("me", "secret")
     with pytest.raises(ConfigError, match="EMAIL_URL"):
         parse_email_url("pigeon://coop", base_dir=tmp_path)
+
+
+def test_email_url_forms_become_mailers_entries(tmp_path):
+    ssl = parse_email_url("smtps://me%40x.org:p%40ss@mail.example.org", base_dir=tmp_path)["OPTIONS"]
+    assert (ssl["port"], ssl["use_ssl"], ssl["use_tls"]) == (465, True, False)
+    assert (ssl["username"], ssl["password"], ssl["timeout"]) == ("me@x.org", "p@ss", 10)
+    plain = parse_email_url("smtp://mail.example.org:2525?timeout=3", base_dir=tmp_path)["OPTIONS"]
+    assert (plain["port"], plain["use_tls"], plain["timeout"], plain["username"]) == (2525, False, 3, "")
+    assert parse_email_url("smtp+tls://mail.example.org", base_dir=tmp_path)["OPTIONS"]["port"] == 587
+    assert parse_email_url("locmem://", base_dir=tmp_path) == {
+        "BACKEND": "django.core.mail.backends.locmem.EmailBackend"
+    }
+    assert parse_email_url("file:///var/mail", base_dir=tmp_path)["OPTIONS"]["file_path"] == str(tmp_path / "var/mail")
+    assert parse_email_url("file:////srv/mail", base_dir=tmp_path)["OPTIONS"]["file_path"] == "/srv/mail"
+    with pytest.raises(ConfigError, match="names no mail server"):
+        parse_email_url("smtp://", base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="EMAIL_URL has a port"):
+        parse_email_url("smtp://mail.example.org:port", base_dir=tmp_path)
 
 
 def test_redis_url_accepts_the_usual_forms():
