@@ -1,22 +1,17 @@
-"""Consultations, their responses, and organizations' position statements.
+"""The consultation and organization pages (Wagtail page types).
 
-Pages (Wagtail): ``ConsultationIndexPage`` → ``ConsultationPage``;
-``OrganizationIndexPage`` → ``OrganizationPage`` → ``PositionStatementPage``.
-Records (plain models): ``Response`` with its ``ResponseChoice`` tallies,
-attachments and reports; who follows a consultation; which notices went out.
-
-A consultation's state (upcoming, open, closed, outcome published) is
-computed from its dates and its outcome; nothing stores it.
+``ConsultationIndexPage`` → ``ConsultationPage``; ``OrganizationIndexPage``
+→ ``OrganizationPage`` → ``PositionStatementPage``. A consultation's state
+(upcoming, open, closed, outcome published) is computed from its dates and
+its outcome; nothing stores it.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -30,11 +25,9 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from consultations.blocks import Question, QuestionStreamBlock, questions_from_stream
+from consultations.models.responses import Response
 from home.blocks import BaseStreamBlock
 from portal.models import Organization
-
-# How long before closing the "closes in a week" notice goes out.
-CLOSING_SOON = datetime.timedelta(days=7)
 
 
 class Topic(models.Model):
@@ -59,26 +52,6 @@ class State(models.TextChoices):
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
     OUTCOME = "outcome", _("Outcome published")
-
-
-class StakeholderGroup(models.TextChoices):
-    """The tripartite breakdown every report uses, plus individuals and others."""
-
-    WORKERS = "workers", _("Workers' organizations")
-    EMPLOYERS = "employers", _("Employers' organizations")
-    GOVERNMENT = "government", _("Government")
-    INDIVIDUALS = "individuals", _("Individuals")
-    OTHERS = "others", _("Other organizations")
-
-    @classmethod
-    def for_organization(cls, organization: Organization | None) -> StakeholderGroup:
-        if organization is None:
-            return cls.INDIVIDUALS
-        return {
-            Organization.Kind.WORKERS: cls.WORKERS,
-            Organization.Kind.EMPLOYERS: cls.EMPLOYERS,
-            Organization.Kind.GOVERNMENT: cls.GOVERNMENT,
-        }.get(organization.kind, cls.OTHERS)
 
 
 class ConsultationQuerySet(PageQuerySet):
@@ -404,240 +377,3 @@ class PositionStatementPage(Page):
     @cached_property
     def cited_consultations(self):
         return list(ConsultationPage.objects.live().filter(positions=self).order_by("title")) if self.pk else []
-
-
-# --- responses -------------------------------------------------------------------
-
-
-class ResponseQuerySet(models.QuerySet):
-    def submitted(self):
-        return self.filter(status=Response.Status.SUBMITTED)
-
-    def published(self):
-        """What anyone may read: submitted, consented to publication, not hidden by a moderator."""
-        return self.submitted().filter(
-            publication__in=[Response.Publication.NAMED, Response.Publication.ANONYMOUS], hidden_at__isnull=True
-        )
-
-
-class Response(models.Model):
-    """One answer to a consultation, by a person as themselves or for an organization.
-
-    ``answers`` is the record of what was typed (question id → value); the
-    ``ResponseChoice`` rows are an index of the counted answers, rewritten by
-    the same service call, so statistics are plain database aggregates.
-    """
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-
-    class Publication(models.TextChoices):
-        NAMED = "named", _("Publish it with my name (or my organization's)")
-        ANONYMOUS = "anonymous", _("Publish it without any name")
-        NONE = "none", _("Do not publish it; only the consultation's owner reads it")
-
-    class Channel(models.TextChoices):
-        ONLINE = "online", _("Online")
-        PAPER = "paper", _("Paper (entered by staff)")
-        EMAIL = "email", _("E-mail (entered by staff)")
-
-    consultation = models.ForeignKey(ConsultationPage, on_delete=models.PROTECT, related_name="responses")
-    respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="consultation_responses",
-        help_text=_("Empty for paper and e-mailed responses entered by staff."),
-    )
-    respondent_name = models.CharField(_("respondent's name"), max_length=200)
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="consultation_responses"
-    )
-    stakeholder_group = models.CharField(_("stakeholder group"), max_length=20, choices=StakeholderGroup.choices)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    publication = models.CharField(_("publication"), max_length=10, choices=Publication.choices)
-    answers = models.JSONField(_("answers"), default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    hidden_reason = models.TextField(_("reason for hiding"), max_length=1000, blank=True)
-
-    objects = ResponseQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("consultation response")
-        verbose_name_plural = _("consultation responses")
-        constraints = [
-            # One response per organization (any of its representatives may
-            # work on it), and one per person answering as themselves.
-            models.UniqueConstraint(
-                fields=["consultation", "organization"],
-                condition=Q(organization__isnull=False),
-                name="response_one_per_organization",
-            ),
-            models.UniqueConstraint(
-                fields=["consultation", "respondent"],
-                condition=Q(organization__isnull=True, respondent__isnull=False),
-                name="response_one_per_individual",
-            ),
-        ]
-        indexes = [models.Index(fields=["consultation", "status", "publication"])]
-
-    def __str__(self) -> str:
-        return f"{self.respondent_name} — {self.consultation_id}"
-
-    @property
-    def is_published(self) -> bool:
-        return (
-            self.status == self.Status.SUBMITTED
-            and self.publication in (self.Publication.NAMED, self.Publication.ANONYMOUS)
-            and self.hidden_at is None
-        )
-
-    @property
-    def public_name(self) -> str:
-        """The name readers may see: the organization's or the person's, only with consent."""
-        if self.publication != self.Publication.NAMED:
-            return ""
-        return self.organization.name if self.organization_id else self.respondent_name
-
-    @property
-    def capacity_value(self) -> str:
-        return str(self.organization_id) if self.organization_id else "individual"
-
-
-class ResponseChoice(models.Model):
-    """One counted answer (a chosen option, a scale point, yes or no) of a response."""
-
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="choices")
-    question_id = models.CharField(max_length=64)
-    choice = models.CharField(max_length=200)
-
-    class Meta:
-        indexes = [models.Index(fields=["question_id", "choice"])]
-
-    def __str__(self) -> str:
-        return f"{self.question_id}: {self.choice}"
-
-
-class ResponseAttachment(models.Model):
-    """A file sent with a response (a position paper); stored privately, served through a permission check."""
-
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="attachments")
-    storage_name = models.CharField(max_length=300)
-    display_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.display_name
-
-
-class ResponseReport(models.Model):
-    """A reader's report that a published response breaks the rules; a moderator decides."""
-
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="reports")
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    reason = models.TextField(_("what is wrong"), max_length=1000)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"report on response {self.response_id}"
-
-
-class ConsultationFollow(models.Model):
-    """Someone who asked to be told when the consultation opens, is about to close, and has an outcome."""
-
-    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="follows")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultation_follows")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="follow_once")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} follows {self.consultation_id}"
-
-
-class ConsultationNotice(models.Model):
-    """A notice that went (or is going) out; its row makes sending it twice impossible."""
-
-    class Kind(models.TextChoices):
-        OPENED = "opened", _("The consultation is open")
-        CLOSING = "closing", _("The consultation closes in a week")
-        OUTCOME = "outcome", _("The outcome is published")
-
-    consultation = models.ForeignKey(ConsultationPage, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["consultation", "kind"], name="notice_once")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} notice for {self.consultation_id}"
-
-
-class OutcomeReport(models.Model):
-    """A consultation's outcome report as PDF: rendered by the task worker, stored, served as it is.
-
-    One row per consultation. ``source_key`` says what the latest request
-    was made from (the published page, the responses, the positions);
-    ``pdf_key`` what the stored PDF was made from. When they agree and the
-    status is ready, the PDF is current. See ``consultations.reports``.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting for its turn")
-        RENDERING = "rendering", _("Being prepared")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Could not be prepared")
-
-    consultation = models.OneToOneField(ConsultationPage, on_delete=models.CASCADE, related_name="outcome_report")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    source_key = models.CharField(max_length=64)
-    requested_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    language = models.CharField(max_length=10, blank=True)
-    pdf = models.BinaryField(null=True, blank=True)
-    pdf_key = models.CharField(max_length=64, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    pdf_size = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("outcome report")
-
-    def __str__(self) -> str:
-        return f"outcome report for {self.consultation_id} ({self.status})"
-
-    @property
-    def is_current(self) -> bool:
-        return self.status == self.Status.READY and bool(self.pdf_key) and self.pdf_key == self.source_key
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
