@@ -6,6 +6,11 @@ hooks refuse everything outside it on every request, from the live
 membership, so a broad "Editors" group or a stale group membership can
 never let one organization edit another's positions or another owner's
 consultation.
+
+Wagtail imports every ``wagtail_hooks`` module before it serves a page, so
+this is also where ``consultations.views`` is loaded: importing it
+registers the handlers the page models hand their requests to (see
+``consultations.handlers``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
 from consultations import reports, rules, services
+from consultations import views as page_handlers  # noqa: F401 - imported for the handlers it registers
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
 
 register_snippet(Topic)

@@ -25,6 +25,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from consultations.blocks import Question, QuestionStreamBlock, questions_from_stream
+from consultations.handlers import PageHandlers
 from consultations.models.responses import Response
 from home.blocks import BaseStreamBlock
 from portal.models import Organization
@@ -78,14 +79,15 @@ class ConsultationIndexPage(Page):
     subpage_types = ["consultations.ConsultationPage"]
     max_count = 1
 
+    # The listing is read by consultations.selectors, which imports this module: see consultations.handlers.
+    handlers = PageHandlers("ConsultationIndexPage")
+
     class Meta:
         verbose_name = _("consultation index page")
 
     def get_context(self, request, *args, **kwargs):
-        from consultations.selectors import consultation_index
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(consultation_index(index_page=self, params=request.GET))
+        context.update(self.handlers("context", request, self))
         return context
 
 
@@ -154,6 +156,10 @@ class ConsultationPage(RoutablePageMixin, Page):
 
     objects = PageManager.from_queryset(ConsultationQuerySet)()
 
+    # The routes below are declared here and served by consultations.views, which registers a function
+    # under each route's name; this module never imports the views (see consultations.handlers).
+    handlers = PageHandlers("ConsultationPage")
+
     class Meta:
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
@@ -216,10 +222,8 @@ class ConsultationPage(RoutablePageMixin, Page):
                 )
 
     def get_context(self, request, *args, **kwargs):
-        from consultations.views import consultation_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(consultation_context(request, self))
+        context.update(self.handlers("context", request, self))
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -233,77 +237,53 @@ class ConsultationPage(RoutablePageMixin, Page):
 
     @path("respond/")
     def respond(self, request):
-        from consultations import views
-
-        return views.respond(request, self)
+        return self.handlers("respond", request, self)
 
     @path("results/")
     def results(self, request):
-        from consultations import views
-
-        return views.results(request, self)
+        return self.handlers("results", request, self)
 
     @path("responses/")
     def responses_list(self, request):
-        from consultations import views
-
-        return views.published_responses(request, self)
+        return self.handlers("responses_list", request, self)
 
     @path("responses/<int:response_id>/report/")
     def report_response(self, request, response_id):
-        from consultations import views
-
-        return views.report_response(request, self, response_id)
+        return self.handlers("report_response", request, self, response_id)
 
     @path("responses/<int:response_id>/hide/")
     def hide_response(self, request, response_id):
-        from consultations import views
-
-        return views.hide_response(request, self, response_id)
+        return self.handlers("hide_response", request, self, response_id)
 
     @path("attachments/<int:attachment_id>/")
     def attachment(self, request, attachment_id):
-        from consultations import views
-
-        return views.attachment_download(request, self, attachment_id)
+        return self.handlers("attachment", request, self, attachment_id)
 
     @path("manage/")
     def manage(self, request):
-        from consultations import views
-
-        return views.manage(request, self)
+        return self.handlers("manage", request, self)
 
     @path("manage/enter/")
     def enter_response(self, request):
-        from consultations import views
-
-        return views.enter_response(request, self)
+        return self.handlers("enter_response", request, self)
 
     @path("manage/export/csv/")
     def export_csv(self, request):
-        from consultations import views
-
-        return views.export(request, self, "csv")
+        return self.handlers("export", request, self, "csv")
 
     @path("manage/export/xlsx/")
     def export_xlsx(self, request):
-        from consultations import views
-
-        return views.export(request, self, "xlsx")
+        return self.handlers("export", request, self, "xlsx")
 
     @path("follow/")
     def follow(self, request):
-        from consultations import views
-
-        return views.follow(request, self)
+        return self.handlers("follow", request, self)
 
     # Wagtail's own page pattern refuses a dot: portal/urls.py hands ``<page path>/outcome.pdf``
     # to Wagtail's serve, whose routing adds the trailing slash matched here.
     @re_path(r"^outcome\.pdf/$")
     def outcome_report_pdf(self, request):
-        from consultations import views
-
-        return views.outcome_report(request, self)
+        return self.handlers("outcome_report_pdf", request, self)
 
 
 class OrganizationIndexPage(Page):
