@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consultations import rules, tasks
+from consultations import reports, rules, tasks
 from consultations.answers import answers_clean, counted_choices
 from consultations.models import (
     CLOSING_SOON,
@@ -25,6 +25,7 @@ from consultations.models import (
     ConsultationPage,
     OrganizationIndexPage,
     OrganizationPage,
+    OutcomeReport,
     Response,
     ResponseAttachment,
     ResponseChoice,
@@ -339,6 +340,17 @@ def consultation_notices_schedule(
     for notice in created:
         transaction.on_commit(lambda pk=notice.pk: tasks.send_consultation_notice.enqueue(pk))
     return created
+
+
+def outcome_report_request(*, consultation: ConsultationPage, force: bool = False) -> OutcomeReport | None:
+    """Ask the task worker for the outcome report of the consultation as it is now (None without an outcome).
+
+    The bookkeeping is ``reports.outcome_report_schedule``'s; this hands it
+    the render task to queue, which the report module cannot import.
+    """
+    return reports.outcome_report_schedule(
+        consultation=consultation, force=force, enqueue=tasks.render_outcome_report.enqueue
+    )
 
 
 # --- organizations' sections ------------------------------------------------------

@@ -526,7 +526,7 @@ def outcome_report(request, page: ConsultationPage):
         response["ETag"] = etag
         response["Cache-Control"] = "no-cache"
         return response
-    report = reports.outcome_report_schedule(consultation=page)
+    report = services.outcome_report_request(consultation=page)
     return _render(request, page, "consultations/report_pending.html", {"report": report}, status=202)
 
 

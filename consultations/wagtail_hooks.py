@@ -19,7 +19,7 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
-from consultations import reports, rules, services
+from consultations import rules, services
 from consultations import views as page_handlers  # noqa: F401 - imported for the handlers it registers
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
 
@@ -80,4 +80,4 @@ def announce_what_publishing_made_due(request, page):
     if isinstance(specific, ConsultationPage):
         services.consultation_notices_schedule(consultation=specific)
         # A published or edited outcome: the report is rendered again in the background.
-        reports.outcome_report_schedule(consultation=specific)
+        services.outcome_report_request(consultation=specific)
