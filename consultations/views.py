@@ -19,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -28,20 +29,23 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from consultations import exports, rules, selectors, services
+from consultations import exports, reports, rules, selectors, services
 from consultations.charts import question_chart
 from consultations.forms import ReasonForm, ResponseForm, StaffEntryForm, initial_from_answers
 from consultations.models import (
     ConsultationFollow,
     ConsultationIndexPage,
     ConsultationPage,
+    OutcomeReport,
     Response,
     ResponseAttachment,
     ResponseReport,
     State,
 )
+from portal.lib.uploads import private_file_response
 from portal.middleware import needs_second_factor
 from portal.models import Organization
+from portal.rules import organizations_user_can_act_for
 
 RESPONSES_PER_PAGE = 20
 INDIVIDUAL = "individual"
@@ -112,8 +116,6 @@ def consultation_context(request, page: ConsultationPage) -> dict:
     else:
         context["may_respond"] = state == State.OPEN
     if state == State.OUTCOME and page.pk:  # a preview of a page never saved has no report
-        from consultations.models import OutcomeReport
-
         context["outcome_report"] = OutcomeReport.objects.filter(consultation=page).defer("pdf").first()
     if state in (State.CLOSED, State.OUTCOME):
         statistics = selectors.consultation_statistics_cached(consultation=page)
@@ -343,8 +345,6 @@ def hide_response(request, page: ConsultationPage, response_id: int):
 @ConsultationPage.handlers.register("attachment")
 def attachment_download(request, page: ConsultationPage, attachment_id: int):
     """Serve an attachment after the read rule says yes; never from a public media URL."""
-    from portal.lib.uploads import private_file_response
-
     attachment = get_object_or_404(
         ResponseAttachment.objects.select_related("response__consultation", "response__organization"),
         pk=attachment_id,
@@ -371,8 +371,6 @@ def manage(request, page: ConsultationPage):
     can_enter = rules.can_enter_responses(request.user, page)
     if not (can_manage or can_enter):
         raise PermissionDenied
-    from django.db.models import Count, Q
-
     responses = Response.objects.filter(consultation=page)
     counts = responses.aggregate(
         drafts=Count("pk", filter=Q(status=Response.Status.DRAFT)),
@@ -505,9 +503,6 @@ def outcome_report(request, page: ConsultationPage):
     Only once the outcome is published (the page itself is served only when
     live); before that the address does not exist.
     """
-    from consultations import reports
-    from consultations.models import OutcomeReport
-
     if page.state != State.OUTCOME:
         raise Http404
     key = reports.report_source_key(page)
@@ -532,10 +527,6 @@ def outcome_report(request, page: ConsultationPage):
 
 def my_section(request) -> tuple[str, dict]:
     """The consultations block of ``/my/``: responses a person wrote, or may continue for their organization."""
-    from django.db.models import Q
-
-    from portal.rules import organizations_user_can_act_for
-
     organizations = organizations_user_can_act_for(request.user)
     responses = (
         Response.objects.filter(
