@@ -27,6 +27,7 @@ from consultations.models import (
     Topic,
 )
 from consultations.services import organization_section_ensure
+from home.models import HomePage
 
 # Fixed question ids, so the seeded answers refer to them.
 Q_SUPPORT = "6d7e1a52-9d0f-4a1b-8c62-0a4a1e5b0001"
@@ -214,8 +215,6 @@ def _owner_group(index: ConsultationIndexPage, users) -> int:
 
 def seed(*, organizations, users, stdout) -> int:
     """Add the consultation index, two consultations with responses, sections and positions."""
-    from home.models import HomePage
-
     home = HomePage.objects.first()
     if home is None:
         stdout.write("No home page: consultations not seeded.")

@@ -17,12 +17,13 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consultations.answers import answer_as_text
 from consultations.blocks import YES_NO
-from consultations.models import ConsultationPage, Response, StakeholderGroup
+from consultations.models import ConsultationPage, Response, ResponseAttachment, StakeholderGroup
 from consultations.selectors import SCOPE_ALL, responses_for_export
 
 # Full-width forms too (U+FF1D, U+FF0B, U+FF0D, U+FF20): some spreadsheet
@@ -81,10 +82,6 @@ def _row(response: Response, questions, scope: str, groups: dict, attachments: d
 
 def export_rows(consultation: ConsultationPage, scope: str) -> Iterator[list]:
     """The header, then one row per response, read from the database in chunks."""
-    from django.db.models import Count
-
-    from consultations.models import ResponseAttachment
-
     questions = consultation.question_list
     groups = dict(StakeholderGroup.choices)
     responses = responses_for_export(consultation=consultation, scope=scope)
@@ -115,6 +112,8 @@ def csv_chunks(consultation: ConsultationPage, scope: str) -> Iterator[str]:
 
 def xlsx_bytes(consultation: ConsultationPage, scope: str) -> bytes:
     """An XLSX workbook of the responses, built in write-only mode (constant memory per row)."""
+    # Imported here: openpyxl takes a tenth of a second to import and only this download needs it,
+    # while every web process imports this module through the views.
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 

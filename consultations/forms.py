@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.blocks import FREE_TEXT, MULTIPLE_CHOICE, YES_NO, Question
 from consultations.models import Response
+from portal.lib.uploads import AttachmentsField
 from portal.models import Organization
 
 TOO_LONG = _("Keep this to %(limit_value)s characters or fewer; it has %(show_value)s.")
@@ -128,8 +129,6 @@ class ResponseForm(forms.Form):
         publication.required = submitting
         self.fields["publication"] = publication
         if with_attachments:
-            from portal.lib.uploads import AttachmentsField
-
             # The shared field says the allowed types and sizes in its own help text.
             self.fields["attachments"] = AttachmentsField(label=_("Attach files (optional), e.g. a position paper"))
 

@@ -7,10 +7,14 @@ template, the positions the social partners published, and the page's own
 "what we heard" and outcome. Figures are laid out as blocks, not tables:
 WeasyPrint's table layout is its slow case, and a report is read, not sorted.
 
-It renders in the task backend (``consultations.tasks.render_outcome_report``)
-when the outcome is published or edited, reports its progress on the
-``OutcomeReport`` row (the page shows it), and is stored: every download is
-the stored bytes.
+It renders in the task backend (``consultations.tasks.render_outcome_report``,
+which calls :func:`outcome_report_render`) when the outcome is published or
+edited, reports its progress on the ``OutcomeReport`` row (the page shows
+it), and is stored: every download is the stored bytes.
+
+The task imports this module, so this module never imports the task: asking
+for a render (:func:`outcome_report_schedule`) takes the task's ``enqueue``
+from its caller, ``services.outcome_report_request``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -67,18 +72,26 @@ def report_source_key(page: ConsultationPage) -> str:
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
-def outcome_report_schedule(*, consultation: ConsultationPage, force: bool = False) -> OutcomeReport | None:
+def outcome_report_schedule(
+    *,
+    consultation: ConsultationPage,
+    force: bool = False,
+    enqueue: Callable[[int, str], object] | None = None,
+) -> OutcomeReport | None:
     """Ask the task worker for a report of the consultation as it is now; nothing if one is current or coming.
 
-    Called when an outcome is published or edited, and by the report's
-    address when it finds the stored report out of date. Without a
-    published outcome there is no report (None). Idempotent: asking twice
-    for the same state queues one render.
+    Called (through ``services.outcome_report_request``) when an outcome is
+    published or edited, and by the report's address when it finds the
+    stored report out of date. Without a published outcome there is no
+    report (None). Idempotent: asking twice for the same state queues one
+    render. ``enqueue(report_id, key)`` queues the render on commit; it is
+    the task's, passed in by the caller.
     """
-    from consultations import tasks
-
     if consultation.state != State.OUTCOME or not consultation.live:
         return None
+    if enqueue is None:
+        # Recording a request that nothing will render would leave the page waiting forever.
+        raise TypeError("outcome_report_schedule() needs enqueue=; use services.outcome_report_request()")
     key = report_source_key(consultation)
     with transaction.atomic():
         report, created = OutcomeReport.objects.select_for_update().get_or_create(
@@ -99,7 +112,7 @@ def outcome_report_schedule(*, consultation: ConsultationPage, force: bool = Fal
         report.error = ""
         report.requested_at = timezone.now()
         report.save(update_fields=["source_key", "status", "progress", "error", "requested_at"])
-        transaction.on_commit(lambda: tasks.render_outcome_report.enqueue(report.pk, key))
+        transaction.on_commit(lambda: enqueue(report.pk, key))
     return report
 
 

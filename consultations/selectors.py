@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from consultations.blocks import SCALE, Question
@@ -217,9 +218,6 @@ def consultation_statistics_cached(*, consultation: ConsultationPage, scope: str
     shows at once; the check costs one indexed aggregate instead of scanning
     every answer on each view of a popular results page.
     """
-    from django.core.cache import cache
-    from django.db.models import Max
-
     version = Response.objects.filter(consultation=consultation).aggregate(n=Count("pk"), last=Max("updated_at"))
     published = consultation.last_published_at.timestamp() if consultation.last_published_at else 0
     last = version["last"].timestamp() if version["last"] else 0

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
 
-from consultations import rules, tasks
+from consultations import reports, rules, tasks
 from consultations.answers import answers_clean, counted_choices
 from consultations.models import (
     CLOSING_SOON,
@@ -25,6 +26,7 @@ from consultations.models import (
     ConsultationPage,
     OrganizationIndexPage,
     OrganizationPage,
+    OutcomeReport,
     Response,
     ResponseAttachment,
     ResponseChoice,
@@ -32,7 +34,8 @@ from consultations.models import (
     StakeholderGroup,
     State,
 )
-from portal.models import Organization, User
+from portal.lib.uploads import MAX_FILES, save_private
+from portal.models import Membership, Organization, User
 
 REPORT_REASON_MAX = 1000
 HIDE_REASON_MAX = 1000
@@ -62,8 +65,6 @@ def _write_answers(response: Response, questions, answers: dict) -> None:
 def _store_attachments(response: Response, uploads: Sequence) -> None:
     if not uploads:
         return
-    from portal.lib.uploads import MAX_FILES, save_private
-
     if response.attachments.count() + len(uploads) > MAX_FILES:
         raise ValidationError({"attachments": [_("A response may carry at most %(n)s files.") % {"n": MAX_FILES}]})
     for upload in uploads:
@@ -341,6 +342,17 @@ def consultation_notices_schedule(
     return created
 
 
+def outcome_report_request(*, consultation: ConsultationPage, force: bool = False) -> OutcomeReport | None:
+    """Ask the task worker for the outcome report of the consultation as it is now (None without an outcome).
+
+    The bookkeeping is ``reports.outcome_report_schedule``'s; this hands it
+    the render task to queue, which the report module cannot import.
+    """
+    return reports.outcome_report_schedule(
+        consultation=consultation, force=force, enqueue=tasks.render_outcome_report.enqueue
+    )
+
+
 # --- organizations' sections ------------------------------------------------------
 
 EDITOR_PERMISSIONS = ("add", "change")
@@ -364,8 +376,6 @@ def organization_section_ensure(*, organization: Organization, index_page: Organ
     them for moderation; approvers (the organization's administrators)
     publish. Idempotent: running it again changes nothing.
     """
-    from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
-
     with transaction.atomic():
         section = OrganizationPage.objects.filter(organization=organization).first()
         if section is None:
@@ -398,8 +408,6 @@ def organization_section_sync_members(*, organization: Organization) -> None:
     The Wagtail hooks check the live membership on every admin request as
     well, so a mandate that ends takes effect at once even before this runs.
     """
-    from portal.models import Membership
-
     editors, approvers = _section_groups(organization)
     active = Membership.objects.active().filter(organization=organization)
     for group, roles in ((editors, rules.SECTION_EDIT_ROLES), (approvers, rules.SECTION_PUBLISH_ROLES)):

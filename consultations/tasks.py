@@ -1,4 +1,10 @@
-"""Background work for consultations: receipts and notices, sent through the task backend."""
+"""Background work for consultations: receipts, notices and the outcome report, run by the task worker.
+
+The services queue these on commit (so they import this module); a task
+reads the records it is given and calls the report builders, and records
+only its own result (a notice's ``sent_at``; the report's progress, through
+``consultations.reports``). Nothing here imports the services.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,11 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from consultations import reports
+from consultations.models import ConsultationNotice, Response
+from portal.models import User
+from portal.rules import SPEAK_FOR_ROLES
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,8 +32,6 @@ def _absolute(url: str) -> str:
 @task
 def send_response_receipt(response_id: int) -> int:
     """E-mail the respondent that their response arrived, with the link to change it until closing."""
-    from consultations.models import Response
-
     response = (
         Response.objects.select_related("consultation", "respondent", "organization").filter(pk=response_id).first()
     )
@@ -44,9 +53,6 @@ def send_response_receipt(response_id: int) -> int:
 
 def notice_recipients(consultation) -> list[str]:
     """Followers, and the representatives and administrators of invited organizations."""
-    from portal.models import User
-    from portal.rules import SPEAK_FOR_ROLES
-
     invited = [organization.pk for organization in consultation.invited_organizations.all()]
     users = User.objects.filter(is_active=True).filter(
         Q(consultation_follows__consultation=consultation)
@@ -62,8 +68,6 @@ def notice_recipients(consultation) -> list[str]:
 @task
 def send_consultation_notice(notice_id: int) -> int:
     """Send one notice (opened, closing soon, outcome) to everyone who should hear it; once."""
-    from consultations.models import ConsultationNotice
-
     notice = ConsultationNotice.objects.select_related("consultation").filter(pk=notice_id).first()
     if notice is None or notice.sent_at is not None:
         return 0
@@ -83,6 +87,4 @@ def send_consultation_notice(notice_id: int) -> int:
 @task
 def render_outcome_report(report_id: int, key: str) -> str:
     """Render a consultation's outcome report to PDF and store it (see ``consultations.reports``)."""
-    from consultations.reports import outcome_report_render
-
-    return outcome_report_render(report_id, key)
+    return reports.outcome_report_render(report_id, key)

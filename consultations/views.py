@@ -1,4 +1,9 @@
-"""Views under a consultation page (routed by ``ConsultationPage``): respond, results, manage.
+"""Views under a consultation page: respond, results, manage; and what the index and consultation pages show.
+
+``ConsultationPage`` declares the routes; each function here is registered
+under a route's name with ``ConsultationPage.handlers.register`` (see
+``consultations.handlers``), so the models never import this module and
+this module imports them freely.
 
 Views decide what to show with ``consultations.rules`` and change nothing
 themselves: every write goes through ``consultations.services``, which asks
@@ -14,6 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,19 +29,23 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from consultations import exports, rules, selectors, services
+from consultations import exports, reports, rules, selectors, services
 from consultations.charts import question_chart
 from consultations.forms import ReasonForm, ResponseForm, StaffEntryForm, initial_from_answers
 from consultations.models import (
     ConsultationFollow,
+    ConsultationIndexPage,
     ConsultationPage,
+    OutcomeReport,
     Response,
     ResponseAttachment,
     ResponseReport,
     State,
 )
+from portal.lib.uploads import private_file_response
 from portal.middleware import needs_second_factor
 from portal.models import Organization
+from portal.rules import organizations_user_can_act_for
 
 RESPONSES_PER_PAGE = 20
 INDIVIDUAL = "individual"
@@ -69,9 +79,16 @@ def _sub_url(page: ConsultationPage, route: str, **params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-# --- the consultation page ---------------------------------------------------------
+# --- the index and the consultation page ---------------------------------------------
 
 
+@ConsultationIndexPage.handlers.register("context")
+def index_context(request, page: ConsultationIndexPage) -> dict:
+    """The consultations under the index, filtered by ``?topic=`` and ``?owner=``."""
+    return selectors.consultation_index(index_page=page, params=request.GET)
+
+
+@ConsultationPage.handlers.register("context")
 def consultation_context(request, page: ConsultationPage) -> dict:
     """What the consultation page shows besides its content: positions, the reader's own responses, figures."""
     state = page.state
@@ -99,8 +116,6 @@ def consultation_context(request, page: ConsultationPage) -> dict:
     else:
         context["may_respond"] = state == State.OPEN
     if state == State.OUTCOME and page.pk:  # a preview of a page never saved has no report
-        from consultations.models import OutcomeReport
-
         context["outcome_report"] = OutcomeReport.objects.filter(consultation=page).defer("pdf").first()
     if state in (State.CLOSED, State.OUTCOME):
         statistics = selectors.consultation_statistics_cached(consultation=page)
@@ -116,6 +131,7 @@ def _capacity_label(organization: Organization | None) -> str:
     return _("Myself, as an individual") if organization is None else organization.name
 
 
+@ConsultationPage.handlers.register("respond")
 def respond(request, page: ConsultationPage):
     """Answer as oneself or for an organization; save a draft, come back, submit, edit until closing."""
     if not request.user.is_authenticated:
@@ -214,6 +230,7 @@ def _scope(request, page) -> str:
     return selectors.SCOPE_PUBLISHED
 
 
+@ConsultationPage.handlers.register("results")
 def results(request, page: ConsultationPage):
     """Per-question statistics by stakeholder group, as charts and tables."""
     if not rules.can_see_results(request.user, page):
@@ -237,6 +254,7 @@ def results(request, page: ConsultationPage):
     return response
 
 
+@ConsultationPage.handlers.register("responses_list")
 def published_responses(request, page: ConsultationPage):
     """The published responses, paginated; the owner may list every submitted one."""
     if not rules.can_see_results(request.user, page):
@@ -268,6 +286,7 @@ def _response_or_404(page, response_id) -> Response:
     )
 
 
+@ConsultationPage.handlers.register("report_response")
 def report_response(request, page: ConsultationPage, response_id: int):
     """A signed-in reader tells the moderators what is wrong with a published response."""
     if not request.user.is_authenticated:
@@ -293,6 +312,7 @@ def report_response(request, page: ConsultationPage, response_id: int):
     )
 
 
+@ConsultationPage.handlers.register("hide_response")
 def hide_response(request, page: ConsultationPage, response_id: int):
     """A moderator takes a response off the public pages, with a reason (or puts it back)."""
     if gate := _staff_gate(request, page):
@@ -322,10 +342,9 @@ def hide_response(request, page: ConsultationPage, response_id: int):
     )
 
 
+@ConsultationPage.handlers.register("attachment")
 def attachment_download(request, page: ConsultationPage, attachment_id: int):
     """Serve an attachment after the read rule says yes; never from a public media URL."""
-    from portal.lib.uploads import private_file_response
-
     attachment = get_object_or_404(
         ResponseAttachment.objects.select_related("response__consultation", "response__organization"),
         pk=attachment_id,
@@ -343,6 +362,7 @@ def attachment_download(request, page: ConsultationPage, attachment_id: int):
 # --- the owner's side -------------------------------------------------------------------
 
 
+@ConsultationPage.handlers.register("manage")
 def manage(request, page: ConsultationPage):
     """The owner's desk: counts, reports to moderate, hidden responses, exports, paper entry."""
     if gate := _staff_gate(request, page):
@@ -351,8 +371,6 @@ def manage(request, page: ConsultationPage):
     can_enter = rules.can_enter_responses(request.user, page)
     if not (can_manage or can_enter):
         raise PermissionDenied
-    from django.db.models import Count, Q
-
     responses = Response.objects.filter(consultation=page)
     counts = responses.aggregate(
         drafts=Count("pk", filter=Q(status=Response.Status.DRAFT)),
@@ -385,6 +403,7 @@ def manage(request, page: ConsultationPage):
     return _render(request, page, "consultations/manage.html", context)
 
 
+@ConsultationPage.handlers.register("enter_response")
 def enter_response(request, page: ConsultationPage):
     """Key in a paper or e-mailed response (or correct one, with ``?response=<id>``)."""
     if gate := _staff_gate(request, page):
@@ -436,6 +455,7 @@ def enter_response(request, page: ConsultationPage):
     )
 
 
+@ConsultationPage.handlers.register("export")
 def export(request, page: ConsultationPage, file_format: str):
     """Every response as CSV or XLSX; ``?scope=published`` gives only what may be shared."""
     if gate := _staff_gate(request, page):
@@ -457,6 +477,7 @@ def export(request, page: ConsultationPage, file_format: str):
     return _private(response)
 
 
+@ConsultationPage.handlers.register("follow")
 def follow(request, page: ConsultationPage):
     """Follow (or stop following) a consultation; POST only, back to the page."""
     if not request.user.is_authenticated:
@@ -475,15 +496,13 @@ def follow(request, page: ConsultationPage):
     return redirect(page.url)
 
 
+@ConsultationPage.handlers.register("outcome_report_pdf")
 def outcome_report(request, page: ConsultationPage):
     """The outcome report as PDF: the stored bytes when current; otherwise its progress, and a render is asked for.
 
     Only once the outcome is published (the page itself is served only when
     live); before that the address does not exist.
     """
-    from consultations import reports
-    from consultations.models import OutcomeReport
-
     if page.state != State.OUTCOME:
         raise Http404
     key = reports.report_source_key(page)
@@ -502,16 +521,12 @@ def outcome_report(request, page: ConsultationPage):
         response["ETag"] = etag
         response["Cache-Control"] = "no-cache"
         return response
-    report = reports.outcome_report_schedule(consultation=page)
+    report = services.outcome_report_request(consultation=page)
     return _render(request, page, "consultations/report_pending.html", {"report": report}, status=202)
 
 
 def my_section(request) -> tuple[str, dict]:
     """The consultations block of ``/my/``: responses a person wrote, or may continue for their organization."""
-    from django.db.models import Q
-
-    from portal.rules import organizations_user_can_act_for
-
     organizations = organizations_user_can_act_for(request.user)
     responses = (
         Response.objects.filter(

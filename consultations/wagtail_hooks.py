@@ -6,6 +6,11 @@ hooks refuse everything outside it on every request, from the live
 membership, so a broad "Editors" group or a stale group membership can
 never let one organization edit another's positions or another owner's
 consultation.
+
+Wagtail imports every ``wagtail_hooks`` module before it serves a page, so
+this is also where ``consultations.views`` is loaded: importing it
+registers the handlers the page models hand their requests to (see
+``consultations.handlers``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
-from consultations import demo, reports, rules, services, views
+# views registers the page routes' handlers (consultations.handlers) when imported.
+from consultations import demo, rules, services, views
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
 from portal import registry
 
@@ -75,7 +81,7 @@ def announce_what_publishing_made_due(request, page):
     if isinstance(specific, ConsultationPage):
         services.consultation_notices_schedule(consultation=specific)
         # A published or edited outcome: the report is rendered again in the background.
-        reports.outcome_report_schedule(consultation=specific)
+        services.outcome_report_request(consultation=specific)
 
 
 # --- what consultations lend the portal (portal.registry) ----------------------------
