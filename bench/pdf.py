@@ -14,7 +14,7 @@ What it measures, in one run:
 * ``overhead_ratio``: ``letter_ms / bare_weasyprint_ms`` (goal: at most 1.3).
 * ``report_seconds``: the outcome report of a consultation with
   ``--responses`` (default 10,000) responses, from the moment it is asked for
-  (``consultations.reports.outcome_report_schedule``) until the stored PDF is
+  (``consultations.services.outcome_report_request``) until the stored PDF is
   ready, rendered by a real ``manage.py db_worker`` that this script starts
   and stops (goal: under 5 s).
 * ``report_peak_rss_mb``: that worker's peak resident memory (``VmHWM``),
@@ -267,13 +267,13 @@ def wait_until_idle(worker: subprocess.Popen, var_dir: str, timeout: float = 180
 
 def time_report(page, database_url: str, var_dir: str) -> tuple[float, float]:
     from consultations.models import OutcomeReport
-    from consultations.reports import outcome_report_schedule
+    from consultations.services import outcome_report_request
 
     worker = start_worker(database_url, var_dir)
     try:
         wait_until_idle(worker, var_dir)
         start = time.perf_counter()
-        report = outcome_report_schedule(consultation=page, force=True)  # autocommit: enqueued at once
+        report = outcome_report_request(consultation=page, force=True)  # autocommit: enqueued at once
         if report is None:
             raise BenchError("the bench consultation has no published outcome")
         deadline = time.monotonic() + REPORT_TIMEOUT

@@ -159,14 +159,6 @@ class ResponseForm(forms.Form):
                 items.append((anchor, f"{field.label}: {message}"))
         return items
 
-    def add_service_error(self, error) -> None:
-        """Put a ValidationError from a service next to the field it is about."""
-        if hasattr(error, "error_dict"):
-            for name, messages in error.message_dict.items():
-                self.add_error(name if name in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
-
 
 class StaffEntryForm(ResponseForm):
     """A paper or e-mailed response keyed in by the owner's staff; always complete."""

@@ -34,6 +34,7 @@ from consultations.models import (
     StakeholderGroup,
     State,
 )
+from portal.lib.text import clean_text
 from portal.lib.uploads import MAX_FILES, save_private
 from portal.models import Membership, Organization, User
 
@@ -207,7 +208,7 @@ def response_enter_on_behalf(
         raise PermissionDenied(_("Only the owner's staff may enter responses, and only before the outcome."))
     if channel not in (Response.Channel.PAPER, Response.Channel.EMAIL):
         raise ValidationError({"channel": [_("Say whether the response came on paper or by e-mail.")]})
-    name = (respondent_name or "").strip()
+    name = clean_text(respondent_name)
     if not name:
         raise ValidationError({"respondent_name": [_("Give the name the response was sent under.")]})
     if len(name) > NAME_MAX:
@@ -246,7 +247,7 @@ def response_report(*, user: User, response: Response, reason: str) -> ResponseR
     """Flag a published response for the owner's moderators, with what is wrong with it."""
     if not rules.can_report_response(user, response):
         raise PermissionDenied(_("Only published responses can be reported, by someone signed in."))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": [_("Say what is wrong with this response.")]})
     if len(reason) > REPORT_REASON_MAX:
@@ -265,7 +266,7 @@ def response_hide(*, moderator: User, response: Response, reason: str) -> Respon
     """
     if not rules.can_moderate_responses(moderator, response.consultation):
         raise PermissionDenied(_("Only the consultation's moderators may hide responses."))
-    reason = (reason or "").strip()
+    reason = clean_text(reason)
     if not reason:
         raise ValidationError({"reason": [_("Give the reason; the author may ask for it.")]})
     if len(reason) > HIDE_REASON_MAX:

@@ -42,6 +42,7 @@ from consultations.models import (
     ResponseReport,
     State,
 )
+from portal.lib.forms import apply_service_errors
 from portal.lib.uploads import private_file_response
 from portal.middleware import needs_second_factor
 from portal.models import Organization
@@ -183,7 +184,7 @@ def respond(request, page: ConsultationPage):
                     attachments=form.cleaned_data.get("attachments") or [],
                 )
             except ValidationError as error:
-                form.add_service_error(error)
+                apply_service_errors(form, error)
             else:
                 if submitting:
                     messages.success(
@@ -432,7 +433,7 @@ def enter_response(request, page: ConsultationPage):
                     response=existing,
                 )
             except ValidationError as error:
-                form.add_service_error(error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("The response is entered, marked as received on paper or by e-mail."))
                 return redirect(_sub_url(page, "manage/"))

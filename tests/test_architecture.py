@@ -30,7 +30,11 @@ def project_imports_inside_functions(path: Path) -> list[str]:
         if function.name == "ready" and path.name == "apps.py":
             continue
         for node in ast.walk(function):
-            if isinstance(node, ast.ImportFrom) and node.level == 0:
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                names = [f"{path.parent.name}{'.' * node.level}{node.module or ''}"]
+                found.append(f"{path.name}:{node.lineno} {names[0]}")  # relative: always the project's own
+                continue
+            if isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             elif isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]

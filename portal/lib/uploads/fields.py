@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.widgets import FILE_INPUT_CONTRADICTION
 
+from .cleaning import clean_uploads
 from .policy import ACCEPT, ATTACHMENTS_HELP_TEXT, CleanUpload
 
 
@@ -50,9 +51,6 @@ class AttachmentsField(forms.FileField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
-        # Imported here: the package imports this module while it is being set up.
-        from . import clean_uploads
-
         cleaned = clean_uploads(files)
         self.run_validators(cleaned)
         return cleaned

@@ -135,11 +135,14 @@ def _check_automatic(graph: ObjectGraph, value: PdfObject, is_additional: bool) 
         )
 
 
-def check_pdf(data: bytes, *, name: str, inflate_budget: int = _PDF_INFLATE_BUDGET) -> None:
+def check_pdf(data: bytes, *, name: str, inflate_budget: int | None = None) -> None:
     """Refuse a PDF that is truncated, encrypted, unreadable, or carries active content.
 
-    ``inflate_budget`` bounds the bytes inflated while reading it.
+    ``inflate_budget`` bounds the bytes inflated while reading it (default: :data:`_PDF_INFLATE_BUDGET`,
+    read at each call).
     """
+    if inflate_budget is None:
+        inflate_budget = _PDF_INFLATE_BUDGET
     params = {"name": name}
     if b"%%EOF" not in data[-_PDF_TRAILER_WINDOW:]:
         raise ValidationError(MESSAGES["pdf_incomplete"], code="pdf_incomplete", params=params)

@@ -153,7 +153,7 @@ def test_five_files_are_accepted():
 
 
 def test_six_files_are_refused_before_any_is_decoded(monkeypatch):
-    monkeypatch.setattr(uploads, "clean_upload", lambda f: pytest.fail("a file was checked"))
+    monkeypatch.setattr(uploads.cleaning, "clean_upload", lambda f: pytest.fail("a file was checked"))
     with pytest.raises(ValidationError) as caught:
         clean_uploads([uploaded(f"photo-{n}.png", png_bytes()) for n in range(6)])
     assert caught.value.messages == ["You can attach at most 5 files."]
@@ -349,7 +349,7 @@ def test_a_pdf_whose_object_streams_cannot_be_screened_is_refused(stream):
 
 
 def test_an_object_stream_that_inflates_beyond_the_budget_is_refused(monkeypatch):
-    monkeypatch.setattr(uploads, "_PDF_INFLATE_BUDGET", 1024)
+    monkeypatch.setattr(uploads.pdf, "_PDF_INFLATE_BUDGET", 1024)
     stream = object_stream(b"<< /Padding (" + b"x" * 4096 + b") >>")
     assert refusal(uploaded("bomb.pdf", pdf_bytes(stream))).code == "pdf_unchecked"
 
