@@ -7,9 +7,8 @@ serves more than its template holds a :class:`PageHandlers` table: the page
 keeps declaring its routes with Wagtail's ``@path`` (so routing, reversing and
 the route checks work from the model alone), and each route hands the request
 to the function registered under its name. ``consultations.views`` registers
-those functions when it is imported, and ``consultations.wagtail_hooks``
-imports it: Wagtail loads every ``wagtail_hooks`` module before it runs the
-serve hooks, which come before any page is served or previewed.
+those functions when it is imported, which ``ConsultationsConfig.ready()``
+does in every process at start-up.
 """
 
 from __future__ import annotations
@@ -42,6 +41,6 @@ class PageHandlers:
             # Loud rather than a bare 404: a missing handler means the views were never imported.
             raise ImproperlyConfigured(
                 f"{self.page_name}: nothing handles {name!r}; consultations.views registers it "
-                "and consultations.wagtail_hooks imports consultations.views."
+                "and ConsultationsConfig.ready() imports consultations.views."
             ) from None
         return handler(request, page, *args)

@@ -7,10 +7,8 @@ membership, so a broad "Editors" group or a stale group membership can
 never let one organization edit another's positions or another owner's
 consultation.
 
-Wagtail imports every ``wagtail_hooks`` module before it serves a page, so
-this is also where ``consultations.views`` is loaded: importing it
-registers the handlers the page models hand their requests to (see
-``consultations.handlers``).
+It also lends the portal the app's /my/ block, demo data and background
+command (``portal.registry``).
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ from wagtail import hooks
 from wagtail.admin.auth import permission_denied
 from wagtail.snippets.models import register_snippet
 
-# views registers the page routes' handlers (consultations.handlers) when imported.
 from consultations import demo, rules, services, views
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
 from portal import registry
