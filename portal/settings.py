@@ -187,7 +187,13 @@ if REDIS_URL:
             "BACKEND": "portal.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "suara",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                # allauth's rate-limit locks and counters: kept per process while
+                # Redis is down, so sign-in stays open and still limited.
+                "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:"],
+            },
         }
     }
     CHANNEL_LAYERS = {
