@@ -226,6 +226,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task "running" longer than this is taken for abandoned by a dead worker and
+# requeued by `manage.py tasks_reap` (longer than the slowest PDF render).
+SUARA_TASK_STALE_SECONDS = env_int("SUARA_TASK_STALE_SECONDS", 15 * 60, minimum=60)
 
 # --- E-mail -----------------------------------------------------------------
 MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"), base_dir=BASE_DIR)}
