@@ -175,6 +175,8 @@ def outcome_report_render(report_id: int, key: str) -> str:
     report = OutcomeReport.objects.filter(pk=report_id).select_related("consultation").first()
     if report is None or report.source_key != key:
         return "superseded"
+    if report.status == OutcomeReport.Status.READY and report.pdf_key == key:
+        return "ready"  # a second run of the same request: already stored
     page = ConsultationPage.objects.get(pk=report.consultation_id)
     if not _progress(report_id, key, 5, status=OutcomeReport.Status.RENDERING, started_at=timezone.now()):
         return "superseded"

@@ -71,6 +71,11 @@ def send_consultation_notice(notice_id: int) -> int:
     notice = ConsultationNotice.objects.select_related("consultation").filter(pk=notice_id).first()
     if notice is None or notice.sent_at is not None:
         return 0
+    # Claimed before sending: a second run of this task (a requeued one, or two
+    # workers) finds it taken. A crash mid-send loses the notice rather than
+    # sending it twice to everyone.
+    if not ConsultationNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+        return 0
     consultation = notice.consultation.specific
     recipients = notice_recipients(consultation)
     context = {"notice": notice, "consultation": consultation, "link": _absolute(consultation.url)}
@@ -78,8 +83,13 @@ def send_consultation_notice(notice_id: int) -> int:
     body = render_to_string("consultations/email/notice.txt", context)
     # One message per person: recipients must not see each other's addresses.
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in recipients]
-    sent = mailers.default.send_messages(messages) if messages else 0
-    ConsultationNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now(), recipients=sent or 0)
+    try:
+        sent = mailers.default.send_messages(messages) if messages else 0
+    except Exception:
+        # Nothing went out: free the notice for the retry.
+        ConsultationNotice.objects.filter(pk=notice.pk).update(sent_at=None)
+        raise
+    ConsultationNotice.objects.filter(pk=notice.pk).update(recipients=sent or 0)
     logger.info("Consultation notice %s (%s) sent to %s people", notice.pk, notice.kind, sent)
     return sent or 0
 

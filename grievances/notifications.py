@@ -6,6 +6,7 @@ database), so a notice exists exactly when the change does.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from grievances.models import Grievance
 from grievances.pins import PIN_SEAL_PURPOSE
 from portal.lib.sealed import SealBroken, unseal
 from portal.lib.sms import send_sms
-from portal.models import User
+from portal.models import SentMessage, User
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +37,24 @@ def send_acknowledgement(grievance_id: int, sealed_pin: str) -> dict:
         return {"email": False, "sms": False}
     context = {"grievance": grievance, "pin": pin, "site_url": settings.SITE_URL.rstrip("/")}
     sent = {"email": False, "sms": False}
+    # The same task run again (its worker died and the reaper requeued it)
+    # must not send the PIN twice; a new PIN is a new message.
+    once = f"grievance-ack:{grievance_id}:{hashlib.sha256(sealed_pin.encode()).hexdigest()[:32]}"
     with translation.override(grievance.language):
         email = grievance.contact_email or (grievance.complainant.email if grievance.complainant_id else "")
         if email:
-            subject = render_to_string("grievances/email/acknowledgement_subject.txt", context).strip()
-            body = render_to_string("grievances/email/acknowledgement.txt", context)
-            EmailMessage(subject=subject, body=body, to=[email]).send()
-            sent["email"] = True
+            with SentMessage.claim(f"{once}:email") as first:
+                if first:
+                    subject = render_to_string("grievances/email/acknowledgement_subject.txt", context).strip()
+                    body = render_to_string("grievances/email/acknowledgement.txt", context)
+                    EmailMessage(subject=subject, body=body, to=[email]).send()
+                    sent["email"] = True
         if grievance.contact_phone:
-            send_sms(grievance.contact_phone, render_to_string("grievances/sms/acknowledgement.txt", context).strip())
-            sent["sms"] = True
+            with SentMessage.claim(f"{once}:sms") as first:
+                if first:
+                    text = render_to_string("grievances/sms/acknowledgement.txt", context).strip()
+                    send_sms(grievance.contact_phone, text)
+                    sent["sms"] = True
     return sent
 
 
@@ -60,10 +69,14 @@ def send_escalation(grievance_id: int, level: int, user_ids: list[int]) -> int:
     site = settings.SITE_URL.rstrip("/")
     sent = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
-        with translation.override(user.preferred_language):
-            context = {"grievance": grievance, "level": level, "site_url": site, "user": user}
-            subject = render_to_string("grievances/email/escalation_subject.txt", context).strip()
-            body = render_to_string("grievances/email/escalation.txt", context)
-        EmailMessage(subject=subject, body=body, to=[user.email]).send()
+        # One notice per person, level and deadline, however often the task runs.
+        with SentMessage.claim(f"escalation:{grievance_id}:{level}:{grievance.due_on}:{user.pk}") as first:
+            if not first:
+                continue
+            with translation.override(user.preferred_language):
+                context = {"grievance": grievance, "level": level, "site_url": site, "user": user}
+                subject = render_to_string("grievances/email/escalation_subject.txt", context).strip()
+                body = render_to_string("grievances/email/escalation.txt", context)
+            EmailMessage(subject=subject, body=body, to=[user.email]).send()
         sent += 1
     return sent

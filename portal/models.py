@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -151,3 +153,34 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class SentMessage(models.Model):
+    """One row per message a background task has sent, so a task run twice sends once.
+
+    A task whose worker died is run again by ``manage.py tasks_reap``; the
+    task asks :meth:`claim` before sending, and only the first run may send.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sent message")
+        verbose_name_plural = _("sent messages")
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    @contextmanager
+    def claim(cls, key: str):
+        """Yield True when this run is the first to send ``key``; a send that raises frees it for the next run."""
+        with transaction.atomic():
+            _, first = cls.objects.get_or_create(key=key[:200])
+        try:
+            yield first
+        except BaseException:
+            if first:
+                cls.objects.filter(key=key[:200]).delete()
+            raise

@@ -187,7 +187,13 @@ if REDIS_URL:
             "BACKEND": "portal.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "suara",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                # allauth's rate-limit locks and counters: kept per process while
+                # Redis is down, so sign-in stays open and still limited.
+                "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:"],
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -220,6 +226,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task "running" longer than this is taken for abandoned by a dead worker and
+# requeued by `manage.py tasks_reap` (longer than the slowest PDF render).
+SUARA_TASK_STALE_SECONDS = env_int("SUARA_TASK_STALE_SECONDS", 15 * 60, minimum=60)
 
 # --- E-mail -----------------------------------------------------------------
 MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"), base_dir=BASE_DIR)}

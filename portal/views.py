@@ -11,17 +11,33 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from portal import registry
-from portal.lib.health import run_checks
+from portal.lib.health import pdf_font_warnings, run_checks
+
+
+def _health_body() -> tuple[dict, list[str]]:
+    checks = run_checks()
+    down = sorted(name for name, result in checks.items() if result["status"] != "up")
+    return {"down": down, "checks": checks, "warnings": pdf_font_warnings()}, down
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database, cache, channel layer and task backend all answer; 503 naming what is down."""
-    checks = run_checks()
-    down = sorted(name for name, result in checks.items() if result["status"] != "up")
-    body = {"status": "down" if down else "up", "down": down, "checks": checks}
-    return JsonResponse(body, status=503 if down else 200)
+    """Liveness: 200 whenever this process can answer; the body names what is degraded and any warnings.
+
+    A load balancer or supervisor restarting a process cannot bring Redis or
+    a font back, so nothing outside the process turns this into a 503.
+    """
+    body, down = _health_body()
+    return JsonResponse({"status": "degraded" if down else "up", **body})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: 200 when the database, cache, channel layer and task backend answer; 503 naming what is down."""
+    body, down = _health_body()
+    return JsonResponse({"status": "down" if down else "up", **body}, status=503 if down else 200)
 
 
 @never_cache

@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from portal import registry
 from portal.models import Membership, Organization
 
 
@@ -50,3 +51,9 @@ class PeopleGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_people_viewsets():
     return PeopleGroup()
+
+
+@hooks.register(registry.BACKGROUND_COMMANDS)
+def task_reaper():
+    # Tasks left "running" by a worker that died go back to the queue.
+    return [["tasks_reap", "--every", "60"]]

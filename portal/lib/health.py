@@ -76,7 +76,8 @@ FONTS_RECHECK_SECONDS = 300
 _fonts_checked: tuple[float, list[str]] | None = None
 
 
-def check_pdf_fonts() -> str:
+def pdf_font_warnings() -> list[str]:
+    """A missing font degrades printed documents only: a warning, never a reason to stop serving."""
     global _fonts_checked
     now = time.monotonic()
     if _fonts_checked is None or now - _fonts_checked[0] > FONTS_RECHECK_SECONDS:
@@ -84,16 +85,16 @@ def check_pdf_fonts() -> str:
     missing = _fonts_checked[1]
     if missing:
         packages = "fonts-noto-core and fonts-noto-color-emoji"
-        raise RuntimeError(f"PDF fonts missing: {', '.join(missing)} (install {packages})")
-    return "noto"
+        return [f"PDF fonts missing: {', '.join(missing)} (install {packages})"]
+    return []
 
 
+# What the site needs to serve requests properly; /readyz answers 503 when one is down.
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
     "channel_layer": check_channel_layer,
     "tasks": check_task_backend,
-    "pdf_fonts": check_pdf_fonts,
 }
 
 

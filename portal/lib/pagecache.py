@@ -60,6 +60,7 @@ def _cacheable_request(request) -> bool:
         *settings.SUARA_NO_STORE_PREFIXES,
         *settings.SUARA_ADMIN_PATH_PREFIXES,
         "/healthz",
+        "/readyz",
         "/static/",
         "/media/",
         "/documents/",

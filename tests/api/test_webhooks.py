@@ -243,3 +243,15 @@ def test_private_addresses_are_refused_when_not_allowed(receiver, agency, superv
     status, error = webhooks.post(receiver.url, b"{}", {})
     assert status is None and error.startswith("address refused")
     assert receiver.requests == []
+
+
+def test_a_delivery_task_run_twice_posts_once(
+    receiver, agency, supervisor, category, django_capture_on_commit_callbacks
+):
+    webhook_create(organization=agency, user=supervisor, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        lodge(category)
+    delivery = WebhookDelivery.objects.get()
+    assert deliver_webhook.call(delivery.pk) == "delivered"
+    assert deliver_webhook.call(delivery.pk) == "done"
+    assert len(receiver.requests) == 1

@@ -256,3 +256,16 @@ def test_a_failed_render_is_recorded_and_asked_for_again(
         assert client.get(closed.url + "outcome.pdf").status_code == 202  # asked for again
     run_tasks()
     assert client.get(closed.url + "outcome.pdf").status_code == 200
+
+
+def test_the_render_task_run_twice_renders_once(closed, monkeypatch):
+    from consultations.tasks import render_outcome_report
+
+    report = OutcomeReport.objects.get(consultation=closed)
+    assert render_outcome_report.call(report.pk, report.source_key) == "ready"
+
+    def must_not_render(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(reports, "html_to_pdf", must_not_render)
+    assert render_outcome_report.call(report.pk, report.source_key) == "ready"

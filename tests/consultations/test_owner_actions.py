@@ -141,3 +141,18 @@ def test_a_receipt_is_emailed_on_first_submission(
         services.response_submit(user=beneficiary, consultation=consultation, answers=answers(), publication="none")
     assert [m.to for m in mailoutbox] == [[beneficiary.email]]
     assert "has arrived" in mailoutbox[0].subject
+
+
+def test_a_notice_task_run_twice_sends_once(client, make_consultation, beneficiary, mailoutbox):
+    from consultations.tasks import send_consultation_notice
+
+    consultation = make_consultation("open")
+    client.force_login(beneficiary)
+    assert client.post(consultation.url + "follow/").status_code == 302
+    notice = ConsultationNotice.objects.create(consultation=consultation, kind=ConsultationNotice.Kind.OPENED)
+
+    assert send_consultation_notice.call(notice.pk) == 1
+    assert send_consultation_notice.call(notice.pk) == 0
+    assert [message.to for message in mailoutbox] == [[beneficiary.email]]
+    notice.refresh_from_db()
+    assert notice.sent_at is not None and notice.recipients == 1

@@ -81,3 +81,36 @@ def test_account_pages_use_the_site_layout(client):
     html = client.get(reverse("account_login")).content.decode()
     assert 'class="skip-link"' in html and '<main id="main"' in html
     assert '<label for="id_login"' in html
+
+
+@pytest.mark.services
+def test_sign_in_sign_up_and_password_reset_keep_working_and_limited_while_redis_is_down(
+    client, on_redis, beneficiary, mailoutbox, settings
+):
+    beneficiary.set_password("correct horse battery")
+    beneficiary.save()
+    on_redis.stop()
+
+    response = client.post(reverse("account_login"), {"login": beneficiary.email, "password": "correct horse battery"})
+    assert response.status_code == 302 and response["Location"] == "/my/"
+    client.logout()
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new@example.org", "password1": "a long pass phrase", "password2": "a long pass phrase"},
+    )
+    assert response.status_code == 302 and User.objects.filter(email="new@example.org").exists()
+    client.logout()
+
+    response = client.post(reverse("account_reset_password"), {"email": beneficiary.email})
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox][-1] == [beneficiary.email]
+
+    # Still limited: counted in this process while the shared store is away.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "10/m/ip,3/5m/key"}
+    for _ in range(3):
+        wrong = client.post(reverse("account_login"), {"login": beneficiary.email, "password": "wrong password"})
+        assert wrong.status_code == 200
+    right = client.post(reverse("account_login"), {"login": beneficiary.email, "password": "correct horse battery"})
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in right.content.decode()

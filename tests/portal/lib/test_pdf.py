@@ -167,8 +167,8 @@ def test_a_missing_font_is_named_by_healthz_and_the_system_check(client, db, mon
 
     monkeypatch.setattr(fonts, "installed_font_families", lambda: {"Noto Sans", "DejaVu Sans"})
     monkeypatch.setattr(health, "_fonts_checked", None)  # /healthz remembers its last answer for minutes
-    body = client.get("/healthz").json()
-    assert body["checks"]["pdf_fonts"]["status"] == "down"
-    assert "Noto Sans Khmer (Khmer)" in body["checks"]["pdf_fonts"]["error"]
+    response = client.get("/healthz")
+    assert response.status_code == 200  # a font is a warning, never a reason to take the process out
+    assert "Noto Sans Khmer (Khmer)" in " ".join(response.json()["warnings"])
     [warning] = checks.pdf_fonts_are_installed(None)
     assert warning.id == "suara.W007" and "Noto Sans Myanmar" in warning.msg
