@@ -43,6 +43,7 @@ from consultations.models import (
     State,
 )
 from portal.lib.forms import apply_service_errors
+from portal.lib.params import object_id
 from portal.lib.uploads import private_file_response
 from portal.middleware import needs_second_factor
 from portal.models import Organization
@@ -412,9 +413,12 @@ def enter_response(request, page: ConsultationPage):
     if not rules.can_enter_responses(request.user, page):
         raise PermissionDenied
     existing = None
-    if request.GET.get("response"):
+    if raw_id := request.GET.get("response"):
+        # A mangled id finds nothing, like an id that does not exist.
+        if (response_id := object_id(raw_id)) is None:
+            raise Http404
         existing = get_object_or_404(
-            Response.objects.exclude(channel=Response.Channel.ONLINE), pk=request.GET["response"], consultation=page
+            Response.objects.exclude(channel=Response.Channel.ONLINE), pk=response_id, consultation=page
         )
     questions = page.question_list
     if request.method == "POST":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
-from django.core import validators
+from django.core import signing, validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +88,9 @@ class CategoryField(forms.ChoiceField):
         if category is None:
             raise forms.ValidationError(_("Please choose what your grievance is about."), code="invalid_choice")
         return category
+
+
+SUBMISSION_SALT = "grievances.lodge.submission"
 
 
 class LodgeForm(forms.Form):
@@ -200,10 +205,21 @@ class LodgeForm(forms.Form):
         label=_("The people concerned agreed that we lodge this for them"),
         required=False,
     )
+    # A one-time key per page load: sending the same page twice lodges once.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+
+    def clean_submission(self) -> str:
+        # A key this site did not sign (an old page, a hand-made request) is no key: the
+        # form still lodges, and nobody can pick a key that finds another person's case.
+        try:
+            return signing.loads(self.cleaned_data["submission"], salt=SUBMISSION_SALT)
+        except signing.BadSignature:
+            return ""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["submission"].initial = signing.dumps(secrets.token_urlsafe(16), salt=SUBMISSION_SALT)
         signed_in = user is not None and user.is_authenticated
         if signed_in:
             self.fields["contact_preference"].initial = Grievance.Contact.ACCOUNT

@@ -604,3 +604,6 @@ class OutcomeLetter(models.Model):
 
     def __str__(self) -> str:
         return f"Outcome letter for {self.grievance_id} issued {self.issued_at:%Y-%m-%d}"
+
+
+from grievances.submissions import LodgingSubmission  # noqa: E402, F401 - kept apart, registered with the app

@@ -57,6 +57,12 @@ def _apply_service_errors(form, error: ValidationError, request=None) -> None:
 # --- lodging ------------------------------------------------------------------------
 
 
+class _AlreadyLodged(Exception):
+    def __init__(self, grievance: Grievance):
+        super().__init__(grievance.reference)
+        self.grievance = grievance
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def lodge(request):
@@ -74,6 +80,10 @@ def lodge(request):
             on_behalf = form.on_behalf
             try:
                 with transaction.atomic():
+                    key = data["submission"]
+                    claimed = services.submission_claim(scope="web", key=key, body="") if key else None
+                    if claimed is not None and not claimed.first:
+                        raise _AlreadyLodged(claimed.record.grievance)
                     lodged = services.grievance_lodge(
                         category=data["category"],
                         description=data["description"],
@@ -98,9 +108,17 @@ def lodge(request):
                         people_affected=(data.get("people_affected") or 1) if on_behalf else 1,
                         language=get_language() or "en",
                     )
+                    if claimed is not None:
+                        services.submission_settle(submission=claimed, grievance=lodged.grievance)
                     # In the same transaction: a refused lodging is not counted.
-                    for limit, key in limits:
-                        throttle.record(limit, key)
+                    for limit, limit_key in limits:
+                        throttle.record(limit, limit_key)
+            except _AlreadyLodged as repeated:
+                # The same page sent again (a double click, a reload): its first case, never a second.
+                # The PIN is not kept in clear, so only the first acknowledgement can show it.
+                access.grant(request, repeated.grievance)
+                messages.info(request, _("You had already sent this form. This is the grievance it lodged."))
+                return redirect("grievances:acknowledgement", reference=repeated.grievance.reference)
             except ValidationError as error:
                 _apply_service_errors(form, error)
             except PermissionDenied as error:

@@ -18,6 +18,7 @@ from typing import Annotated
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from grievances import services, throttle
+from grievances.api import idempotency
 from grievances.api.auth import check_rate
 from grievances.api.errors import ApiError
 from grievances.api.schemas import text
@@ -160,7 +162,7 @@ class SubmittedOut(Schema):
     service_notice: str
     account_id: str | None = None
     reference: str
-    pin: str
+    pin: str | None
 
 
 class RequestIn(Schema):
@@ -277,17 +279,28 @@ def request_submit(request, data: Form[RequestIn]):
     name = " ".join(part for part in (data.first_name.strip(), data.last_name.strip()) if part)
     anonymous = not (email or phone)
     contact = Grievance.Contact.EMAIL if email else Grievance.Contact.PHONE if phone else Grievance.Contact.NONE
-    lodged = services.grievance_lodge(
-        category=category,
-        description=data.description,
-        contact_preference=contact,
-        anonymous=anonymous,
-        contact_name=name,
-        contact_phone=phone,
-        contact_email=email,
-    )
-    throttle.record(throttle.LODGE_PER_ADDRESS, address)
-    grievance = lodged.grievance
+    with transaction.atomic():
+        claimed = idempotency.claim(request, scope=f"open311:{address}", data=data)
+        if claimed is not None and not claimed.first:
+            # A retry: its first request, whose PIN is not kept in clear.
+            first = claimed.record.grievance
+            return Reply(201, [_submitted(first, pin=None)])
+        lodged = services.grievance_lodge(
+            category=category,
+            description=data.description,
+            contact_preference=contact,
+            anonymous=anonymous,
+            contact_name=name,
+            contact_phone=phone,
+            contact_email=email,
+        )
+        if claimed is not None:
+            services.submission_settle(submission=claimed, grievance=lodged.grievance)
+        throttle.record(throttle.LODGE_PER_ADDRESS, address)
+    return Reply(201, [_submitted(lodged.grievance, pin=lodged.pin)])
+
+
+def _submitted(grievance: Grievance, *, pin: str | None) -> dict:
     notice = _("Your grievance %(reference)s has been received by %(agency)s.") % {
         "reference": grievance.reference,
         "agency": grievance.agency.name,
@@ -296,6 +309,6 @@ def request_submit(request, data: Form[RequestIn]):
         "service_request_id": request_id(grievance),
         "service_notice": notice,
         "reference": grievance.reference,
-        "pin": lodged.pin,
+        "pin": pin,
     }
-    return Reply(201, [submitted])
+    return submitted

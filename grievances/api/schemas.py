@@ -166,6 +166,9 @@ class LodgeIn(Schema):
 
 class LodgedOut(Schema):
     reference: str
-    pin: str = Field(description="Shown once: give it to the person with the reference.")
+    pin: str | None = Field(
+        description="Shown once: give it to the person with the reference. null when `replayed` is true."
+    )
     status: str
     version: int
+    replayed: bool = Field(default=False, description="The Idempotency-Key was seen before: this is its first case.")

@@ -21,7 +21,7 @@ from ninja import Status as Reply
 from pydantic import Field
 
 from grievances import rules, services
-from grievances.api import schemas
+from grievances.api import idempotency, schemas
 from grievances.api.auth import TokenAuth
 from grievances.api.errors import ApiError, ErrorOut, install_handlers, not_found
 from grievances.models import CaseEvent, Category, Grievance, Region
@@ -309,6 +309,15 @@ def lodge(request, data: schemas.LodgeIn):
             raise ValidationError({"region": _("No region has this code.")})
     language = data.language if data.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     with transaction.atomic():
+        claimed = idempotency.claim(request, scope=f"api-v1:{_agent(request).pk}", data=data)
+        if claimed is not None and not claimed.first:
+            # A retry: its first case, whose PIN is not kept in clear.
+            first = claimed.record.grievance
+            return Reply(
+                201,
+                {"reference": first.reference, "pin": None, "status": first.status, "version": first.version}
+                | {"replayed": True},
+            )
         lodged = services.grievance_lodge_assisted(
             user=_agent(request),
             channel=data.channel,
@@ -324,6 +333,8 @@ def lodge(request, data: schemas.LodgeIn):
             region=region,
             language=language,
         )
+        if claimed is not None:
+            services.submission_settle(submission=claimed, grievance=lodged.grievance)
     grievance = lodged.grievance
     return Reply(
         201,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Grievance, Programme, Region
 from grievances.monitoring.indicators import Filters, Period
+from portal.lib.params import validate_sensible_date
 
 SENSITIVE_CATEGORY = Q(sensitive=True) | Q(parent__sensitive=True)
 
@@ -28,8 +29,18 @@ def default_period(today: date) -> Period:
 
 
 class MonitoringFilterForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (included)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
+    )
+    end = forms.DateField(
+        label=_("To (included)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_sensible_date],
+    )
     category = forms.ModelChoiceField(
         label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("All")
     )

@@ -26,6 +26,7 @@ from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
 from grievances.monitoring.presentation import figures, period_label, sections
 from grievances.monitoring.reports import monthly_report_pdf
 from grievances.rules import case_memberships
+from portal.lib.params import year_month
 from portal.models import Organization
 
 
@@ -162,13 +163,9 @@ def _recent_months(today: date, count: int = 12) -> list[date]:
     return months
 
 
-def _month_from(value: str, today: date) -> date:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except (ValueError, TypeError):
-        # Default: last month, the one a monthly report is usually about.
-        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+def _month_from(value: str | None, today: date) -> date:
+    # Default: last month, the one a monthly report is usually about.
+    return year_month(value, default=(today.replace(day=1) - timedelta(days=1)).replace(day=1))
 
 
 @_monitoring
@@ -176,7 +173,7 @@ def agency_report(request, agency: str):
     """The monthly report of one agency as PDF (``?month=YYYY-MM``; default last month)."""
     agency = _agency_or_refuse(request, agency)
     today = timezone.localdate()
-    month = _month_from(request.GET.get("month", ""), today)
+    month = _month_from(request.GET.get("month"), today)
     if month > today:
         raise Http404
     sensitive = rules.sensitive_rule(request.user, agency.pk)

@@ -17,7 +17,15 @@ from grievances.services.complainant import (
     grievance_withdraw,
 )
 from grievances.services.escalation import deadlines_sweep, grievance_escalate
-from grievances.services.lodging import Lodged, grant_access_after_lodging, grievance_lodge, grievance_lodge_assisted
+from grievances.services.lodging import (
+    Lodged,
+    Submission,
+    grant_access_after_lodging,
+    grievance_lodge,
+    grievance_lodge_assisted,
+    submission_claim,
+    submission_settle,
+)
 from grievances.services.referral import grievance_accept_referral, grievance_refer, grievance_return_referral
 from grievances.services.staff import (
     grievance_acknowledge,
@@ -39,6 +47,7 @@ __all__ = [
     "DESCRIPTION_MAX_LENGTH",
     "MESSAGE_MAX_LENGTH",
     "Lodged",
+    "Submission",
     "deadlines_sweep",
     "grant_access_after_lodging",
     "grievance_accept",
@@ -65,4 +74,6 @@ __all__ = [
     "grievance_start",
     "grievance_withdraw",
     "grievances_bulk_assign",
+    "submission_claim",
+    "submission_settle",
 ]

@@ -24,6 +24,7 @@ from grievances.services.base import (
     record,
     write_event,
 )
+from grievances.submissions import KEEP_FOR, LodgingSubmission, key_digest
 from grievances.workdays import add_working_days
 from grievances.workflow import Status
 from portal.lib.sealed import seal
@@ -214,3 +215,40 @@ def grievance_lodge_assisted(*, user, channel: str, **fields) -> Lodged:
 def grant_access_after_lodging(request, lodged: Lodged) -> None:
     """The browser that lodged may see the case at once, as if it had typed the PIN."""
     access.grant(request, lodged.grievance)
+
+
+# --- one lodging per submission ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    record: LodgingSubmission
+    first: bool  # False: this key was seen before; ``record.grievance`` is what it lodged
+
+    def same_body(self, body: str) -> bool:
+        return self.record.body_digest == body
+
+
+def submission_claim(*, scope: str, key: str, body: str) -> Submission:
+    """Claim a submission key before lodging under it, inside the caller's transaction.
+
+    The first caller inserts the record; a concurrent caller with the same key
+    waits on the unique index until the first commits and then finds its
+    record (and the case it lodged). A first lodging that fails rolls the
+    record back with it, so the key can be used again.
+    """
+    digest = key_digest(scope, key)
+    now = timezone.now()
+    LodgingSubmission.objects.filter(expires_at__lt=now).delete()
+    try:
+        with transaction.atomic():
+            record = LodgingSubmission.objects.create(key_digest=digest, body_digest=body, expires_at=now + KEEP_FOR)
+    except IntegrityError:
+        return Submission(LodgingSubmission.objects.select_related("grievance").get(key_digest=digest), first=False)
+    return Submission(record, first=True)
+
+
+def submission_settle(*, submission: Submission, grievance: Grievance) -> None:
+    """Remember which case a claimed submission lodged, in the same transaction as the lodging."""
+    submission.record.grievance = grievance
+    submission.record.save(update_fields=["grievance"])

@@ -25,6 +25,9 @@ from grievances.workflow import CLOSED_STATES, OPEN_STATES, Status
 # Counting every match of a common word is what makes search slow; past
 # this, the page says "1,000+".
 COUNT_CAP = 1000
+# A page number past this (a million rows at the largest page size) is read as this one:
+# a crafted number must not reach the database as an offset it cannot hold.
+MAX_PAGE = 10_000
 COUNTS_CACHE_SECONDS = 60
 # Search words are matched as whole words on PostgreSQL (a stored tsvector
 # with a GIN index); elsewhere (SQLite, development) as a substring.

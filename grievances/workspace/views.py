@@ -29,6 +29,7 @@ from grievances.references import normalize_reference
 from grievances.workflow import ActionRefused, StaleCase, Status, check_action
 from grievances.workspace import forms, selectors
 from portal.lib.forms import apply_service_errors
+from portal.lib.params import positive_int
 from portal.lib.uploads import private_file_response
 from portal.models import Organization
 
@@ -83,10 +84,7 @@ def queue(request, agency: str):
     tab = request.GET.get("tab", "open")
     if tab not in selectors.TAB_LABELS:
         tab = "open"
-    try:
-        page_number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = positive_int(request.GET.get("page"), default=1, maximum=selectors.MAX_PAGE)
     per_page = filters.get("per_page") or 25
     counts = selectors.tab_counts(request.user, agency, today)
     page = selectors.queue_page(

@@ -3,6 +3,7 @@
 import pytest
 
 from grievances.models import CaseEvent, Grievance
+from grievances.submissions import LodgingSubmission
 from grievances.workflow import Status
 from tests.api.conftest import lodge
 from tests.factories import HOSTILE
@@ -328,3 +329,38 @@ def test_a_referral_moves_sight_and_action_as_in_the_workspace(api, write_token,
         f"/api/v1/cases/{case.reference}/notes", {"version": case.version, "body": "x"}, token=write_token
     )
     assert refused.status_code == 409
+
+
+def _lodge_with_key(api, token, key, category, description="Called the hotline."):
+    return api.client.post(
+        "/api/v1/grievances",
+        {"category": category.pk, "description": description, "channel": "phone", "contact_preference": "none"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+    )
+
+
+def test_a_retried_lodging_with_the_same_idempotency_key_returns_its_first_case(
+    api, write_token, other_token, category
+):
+    first = _lodge_with_key(api, write_token, "call-77", category)
+    again = _lodge_with_key(api, write_token, "call-77", category)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["reference"] == first.json()["reference"]
+    assert again.json()["replayed"] is True and again.json()["pin"] is None
+    assert Grievance.objects.count() == 1
+    # Only a keyed hash of the key is kept.
+    assert "call-77" not in str(list(LodgingSubmission.objects.values()))
+    # Another token's key is its own, even when spelled the same.
+    assert _lodge_with_key(api, other_token, "call-77", category).status_code == 201
+    assert Grievance.objects.count() == 2
+
+
+def test_the_same_idempotency_key_with_a_different_body_is_refused_with_409(api, write_token, category):
+    assert _lodge_with_key(api, write_token, "call-78", category).status_code == 201
+    response = _lodge_with_key(api, write_token, "call-78", category, description="Something else")
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_reused"
+    assert "different request" in response.json()["message"]
+    assert Grievance.objects.count() == 1
+    assert _lodge_with_key(api, write_token, "x" * 201, category).status_code == 400

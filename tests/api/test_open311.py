@@ -79,3 +79,17 @@ def test_submissions_are_limited_per_address(client, category):
     response = client.post(f"{BASE}/requests.json", {"service_code": str(category.pk), "description": "x"})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
+
+
+def test_a_retried_request_with_the_same_idempotency_key_lodges_once(client, category):
+    data = {"service_code": str(category.pk), "description": "Pothole in the payment office"}
+    headers = {"Idempotency-Key": "app-1"}
+    first = client.post(f"{BASE}/requests.json", data, headers=headers)
+    again = client.post(f"{BASE}/requests.json", data, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()[0]["reference"] == first.json()[0]["reference"] and again.json()[0]["pin"] is None
+    assert Grievance.objects.count() == 1
+    changed = client.post(f"{BASE}/requests.json", {**data, "description": "Another"}, headers=headers)
+    assert changed.status_code == 409
+    assert "different request" in changed.json()[0]["description"]
+    assert Grievance.objects.count() == 1

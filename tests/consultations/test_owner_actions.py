@@ -32,6 +32,13 @@ def test_owner_staff_enter_a_paper_response_marked_as_such(client, consultation,
         )
 
 
+@pytest.mark.parametrize("raw", ["%00", "abc", "99999999999999999999999", "-1", "1.5"])
+def test_a_mangled_response_id_in_the_entry_address_is_not_found(client, consultation, ministry_officer, raw):
+    client.force_login(ministry_officer)
+    assert client.get(consultation.url + f"manage/enter/?response={raw}").status_code == 404
+    assert client.get(consultation.url + "manage/enter/?response=").status_code == 200
+
+
 def test_staff_of_another_organization_cannot_enter_responses(client, consultation, union):
     outsider = MembershipFactory(organization=union, role=Membership.Role.ADMIN).user
     from tests.consultations.conftest import with_second_factor

@@ -292,3 +292,29 @@ def test_a_representative_cannot_name_someone_outside_the_union_as_the_member(ca
             consent_given=True,
             member_account=beneficiary,
         )
+
+
+def _page_key(client) -> str:
+    page = client.get("/grievances/new/").content.decode()
+    return re.search(r'name="submission" value="([^"]+)"', page).group(1)
+
+
+def test_sending_the_same_lodging_page_twice_shows_the_first_case_and_lodges_no_second(client, category):
+    key = _page_key(client)
+    first = client.post("/grievances/new/", form_data(category, submission=key))
+    page = client.get(first["Location"]).content.decode()
+    pin = re.search(r'data-testid="pin">(\d{6})<', page).group(1)
+    again = client.post("/grievances/new/", form_data(category, submission=key))
+    assert again["Location"] == first["Location"]
+    assert Grievance.objects.count() == 1
+    shown = client.get(again["Location"]).content.decode()
+    assert "already sent this form" in shown and pin not in shown
+    # A new page load is a new key: a second grievance is a second case.
+    client.post("/grievances/new/", form_data(category, submission=_page_key(client)))
+    assert Grievance.objects.count() == 2
+
+
+def test_a_lodging_key_this_site_did_not_sign_is_ignored_not_trusted(client, category):
+    client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
+    client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
+    assert Grievance.objects.count() == 2

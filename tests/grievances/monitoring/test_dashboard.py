@@ -130,3 +130,18 @@ def test_the_monthly_report_is_a_pdf(staff_client, supervisor, agency, march_apr
 def test_a_bad_period_falls_back_to_the_default(staff_client, supervisor, agency, query):
     response = staff_client(supervisor).get(url(agency) + query)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query", ["?start=9999-12-01&end=9999-12-31", "?start=0001-01-01&end=0001-01-31", "?start=%00&end=2026-01-01"]
+)
+def test_a_period_at_the_edge_of_the_calendar_is_reported_not_an_error(staff_client, supervisor, agency, query):
+    for suffix in ("", "indicators.csv"):
+        response = staff_client(supervisor).get(url(agency, suffix) + query)
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("month", ["99999999999999999999-01", "0001-01", "2026-13", "%00", "-1-3", "2026-1-1"])
+def test_a_crafted_report_month_gives_last_months_report_or_404(staff_client, supervisor, agency, month):
+    response = staff_client(supervisor).get(url(agency, "report.pdf") + f"?month={month}")
+    assert response.status_code in (200, 404)

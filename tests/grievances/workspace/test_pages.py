@@ -106,6 +106,20 @@ def test_bad_filters_are_reported_in_an_error_summary(staff_client, officer, age
     assert 'class="error-summary"' in response.content.decode()
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999999", "9223372036854775808", "-5", "%00", "1e9", "x" * 5000])
+def test_a_crafted_page_number_shows_a_queue_page_not_an_error(staff_client, officer, agency, category, page):
+    lodge(category)
+    response = staff_client(officer).get(queue_url(agency, page=page))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "%00", "2026-02-30"])
+def test_a_date_filter_out_of_any_sensible_range_is_reported_in_plain_words(staff_client, officer, agency, day):
+    response = staff_client(officer).get(queue_url(agency, lodged_from=day, lodged_to=day))
+    assert response.status_code == 200
+    assert 'class="error-summary"' in response.content.decode()
+
+
 def test_an_officer_cannot_open_another_agencys_queue(staff_client, outsider_officer, agency):
     assert staff_client(outsider_officer).get(queue_url(agency)).status_code == 404
 
