@@ -36,7 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grievances import access, rules
+from grievances import access, rules, services
 from grievances.live import payloads as live
 from grievances.models import CaseEvent, Grievance
 from grievances.references import normalize_reference
@@ -170,6 +170,10 @@ class _CaseStream(_ResumableStream):
             rendered = live.staff_events(grievance, after=events[0] - 1, public_only=self.side == "public")
             build = live.public_payload if self.side == "public" else live.staff_payload
             messages.append({"type": "event", **build(grievance, rendered)})
+            if self.side == "staff":
+                # A catch-up can hand over the whole timeline: staff reading it
+                # are on the access log, as when they open the case page.
+                services.grievance_record_access(grievance=grievance, user=self.scope["user"], what="live")
         last = grievance.events.filter(**({"public": True} if self.side == "public" else {})).aggregate(last=Max("id"))[
             "last"
         ]
