@@ -264,7 +264,7 @@ class StaffCaseConsumer(_CaseStream):
 
     async def connect(self) -> None:
         await super().connect()
-        if self.case_id is not None and self.joined:
+        if getattr(self, "case_id", None) is not None and self.joined:
             await self.channel_layer.group_send(
                 live.case_group(self.case_id, "staff"),
                 {"type": "presence.join", "channel": self.channel_name, "name": self.viewer_name},
