@@ -85,7 +85,8 @@ class GatedStreamConsumer(AsyncJsonWebsocketConsumer):
     """A stream that checks before it joins, and leaves when the session ends.
 
     Subclasses implement ``admit()`` (async): the groups this socket may join,
-    or ``None`` to refuse it with 4403. Nothing is joined before it answers.
+    or ``None`` to refuse it with 4403 (after accepting it, so that the browser
+    sees the code). Nothing is joined before it answers.
     """
 
     groups: list[str] = []
@@ -109,7 +110,7 @@ class GatedStreamConsumer(AsyncJsonWebsocketConsumer):
             raise
         if groups is None:
             self.release_counters()
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.refuse(CLOSE_FORBIDDEN)
             return
         session = self.scope.get("session")
         session_key = getattr(session, "session_key", None)

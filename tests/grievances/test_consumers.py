@@ -48,8 +48,13 @@ def run(scenario):
 
 
 async def connects(path: str, cookie: bytes | None, origin: bytes = b"http://localhost"):
+    """(stays open, close code): a refused stream is accepted and then closed, so the browser sees the code."""
     communicator = socket(path, cookie=cookie, origin=origin)
     connected, code = await communicator.connect(timeout=5)
+    if connected and not await communicator.receive_nothing(timeout=0.2):
+        message = await communicator.receive_output()
+        if message["type"] == "websocket.close":
+            connected, code = False, message.get("code")
     await communicator.disconnect()
     return connected, code
 
