@@ -418,6 +418,8 @@ def main() -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     env |= {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": settings.SECRET_KEY}
     env |= {"SUARA_VAR_DIR": var_dir, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    # Thousands of sockets from one address and ten sessions, on purpose.
+    env |= {"SUARA_WS_MAX_PER_SESSION": "1000000", "SUARA_WS_MAX_PER_ADDRESS": "1000000"}
     log_dir = Path(tempfile.mkdtemp(prefix="suara-bench-realtime-"))
     servers = [AsgiProcess(env, log_dir / f"asgi-{number}.log") for number in (1, 2)]
     try:

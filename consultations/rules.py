@@ -136,18 +136,29 @@ def can_export_responses(user, consultation: ConsultationPage) -> bool:
     return can_manage_consultation(user, consultation)
 
 
-def can_download_attachment(user, attachment: ResponseAttachment) -> bool:
+def attachment_is_public(attachment: ResponseAttachment) -> bool:
     """A published, named response's attachments are public; an anonymous one's could name its author."""
     response = attachment.response
-    if response.is_published and response.publication == Response.Publication.NAMED:
-        return True
+    return response.is_published and response.publication == Response.Publication.NAMED
+
+
+def is_own_attachment(user, attachment: ResponseAttachment) -> bool:
+    """Sent by this person, or by an organization they speak for."""
+    response = attachment.response
     if not _signed_in(user):
         return False
-    if can_manage_consultation(user, response.consultation):
-        return True
     if response.organization_id:
         return can_act_for(user, response.organization)
     return response.respondent_id == user.pk
+
+
+def can_download_attachment(user, attachment: ResponseAttachment) -> bool:
+    """The public's when published with a name; otherwise its author's and the owner's."""
+    if attachment_is_public(attachment):
+        return True
+    return is_own_attachment(user, attachment) or (
+        _signed_in(user) and can_manage_consultation(user, attachment.response.consultation)
+    )
 
 
 # --- organizations' sections ----------------------------------------------------------
@@ -169,6 +180,7 @@ __all__ = [
     "SECTION_EDIT_ROLES",
     "SECTION_PUBLISH_ROLES",
     "SPEAK_FOR_ROLES",
+    "attachment_is_public",
     "can_download_attachment",
     "can_edit_response",
     "can_edit_section",
@@ -182,4 +194,5 @@ __all__ = [
     "can_respond",
     "can_see_results",
     "capacities",
+    "is_own_attachment",
 ]

@@ -354,6 +354,11 @@ def attachment_download(request, page: ConsultationPage, attachment_id: int):
     )
     if not rules.can_download_attachment(request.user, attachment):
         raise Http404
+    # Read as the owner, someone else's withheld file is other people's data,
+    # like every owner page: a second factor first.
+    if not (rules.attachment_is_public(attachment) or rules.is_own_attachment(request.user, attachment)):
+        if gate := _staff_gate(request, page):
+            return gate
     return _private(
         private_file_response(
             attachment.storage_name, display_name=attachment.display_name, content_type=attachment.content_type

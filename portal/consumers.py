@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter
 from importlib import import_module
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -25,6 +26,13 @@ logger = logging.getLogger(__name__)
 # 4403 mirrors HTTP 403: the socket was refused by a permission check, or
 # the access it was opened with has ended.
 CLOSE_FORBIDDEN = 4403
+# 4429 mirrors HTTP 429: too many sockets open from this session or address.
+CLOSE_TOO_MANY = 4429
+
+# Sockets open in this process, per session and per client address. Counted in
+# memory, not in the cache: the count is only meaningful while this process
+# holds the sockets, and it costs nothing per connection.
+_open_sockets: Counter[tuple[str, str]] = Counter()
 
 
 def user_group(user_id: int) -> str:
@@ -45,6 +53,27 @@ def end_session_streams(sender=None, request=None, **kwargs) -> None:
         send_now(session_group(session_key), {"type": "session.ended"})
 
 
+def client_address(scope) -> str:
+    """The socket's client address, trusting as many proxies as TRUSTED_PROXY_COUNT says (as for pages)."""
+    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = b",".join(value for name, value in scope.get("headers", []) if name == b"x-forwarded-for")
+        chain = [part.strip() for part in forwarded.decode("latin-1").split(",") if part.strip()]
+        # A chain shorter than our own proxies is forged or broken: share one allowance.
+        return chain[-proxies] if len(chain) >= proxies else "unknown"
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def socket_counters(scope) -> list[tuple[tuple[str, str], int]]:
+    """The counters a socket counts against, each with its limit."""
+    counters = [(("address", client_address(scope)), settings.SUARA_WS_MAX_PER_ADDRESS)]
+    session_key = getattr(scope.get("session"), "session_key", None)
+    if session_key:
+        counters.append((("session", session_group(session_key)), settings.SUARA_WS_MAX_PER_SESSION))
+    return counters
+
+
 def fresh_session(scope):
     """The socket's session re-read from the store now (a signed-out session reads empty)."""
     engine = import_module(settings.SESSION_ENGINE)
@@ -56,16 +85,32 @@ class GatedStreamConsumer(AsyncJsonWebsocketConsumer):
     """A stream that checks before it joins, and leaves when the session ends.
 
     Subclasses implement ``admit()`` (async): the groups this socket may join,
-    or ``None`` to refuse it with 4403. Nothing is joined before it answers.
+    or ``None`` to refuse it with 4403 (after accepting it, so that the browser
+    sees the code). Nothing is joined before it answers.
     """
 
     groups: list[str] = []
 
     async def connect(self) -> None:
         self.joined: list[str] = []
-        groups = await self.admit()
+        self.counted: list[tuple[str, str]] = []
+        # Counted before the permission check: a flood of sockets must not
+        # become a flood of database queries.
+        counters = socket_counters(self.scope)
+        if any(_open_sockets[key] >= limit for key, limit in counters):
+            await self.refuse(CLOSE_TOO_MANY)
+            return
+        for key, _limit in counters:
+            _open_sockets[key] += 1
+            self.counted.append(key)
+        try:
+            groups = await self.admit()
+        except BaseException:
+            self.release_counters()
+            raise
         if groups is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+            self.release_counters()
+            await self.refuse(CLOSE_FORBIDDEN)
             return
         session = self.scope.get("session")
         session_key = getattr(session, "session_key", None)
@@ -87,7 +132,20 @@ class GatedStreamConsumer(AsyncJsonWebsocketConsumer):
         except ValueError:
             return None
 
+    async def refuse(self, code: int) -> None:
+        """Accept, then close with ``code``: a refused handshake would reach the browser only as 1006."""
+        await self.accept()
+        await self.close(code=code)
+
+    def release_counters(self) -> None:
+        for key in getattr(self, "counted", []):
+            _open_sockets[key] -= 1
+            if _open_sockets[key] <= 0:
+                del _open_sockets[key]
+        self.counted = []
+
     async def disconnect(self, code: int) -> None:
+        self.release_counters()
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

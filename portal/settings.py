@@ -218,6 +218,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "suara"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Open websockets per ASGI process, per session and per client address: one
+# browser opens a few (a page, a queue, a case); a script opening hundreds is
+# closed with 4429 before any database work. Per process, so the whole
+# allowance is these times the number of ASGI processes.
+SUARA_WS_MAX_PER_SESSION = env_int("SUARA_WS_MAX_PER_SESSION", 20, minimum=1)
+SUARA_WS_MAX_PER_ADDRESS = env_int("SUARA_WS_MAX_PER_ADDRESS", 200, minimum=1)
+
 # Background work (PDFs, e-mail, SLA sweeps) goes through django.tasks into
 # the database; `manage.py db_worker` runs it. Works on SQLite and PostgreSQL.
 TASKS = {

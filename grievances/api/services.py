@@ -132,8 +132,13 @@ def webhook_create(
 
 @transaction.atomic
 def webhook_deactivate(*, webhook: Webhook, user) -> Webhook:
-    """Stop sending to a receiver; pending deliveries give up at their next attempt."""
+    """Stop sending to a receiver; pending deliveries give up at their next attempt.
+
+    A webhook that carries sensitive cases is switched off only by a focal point.
+    """
     _check_manager(user, webhook.organization)
+    if not rules.can_manage_webhook(user, webhook):
+        raise PermissionDenied(_("Only a focal point for sensitive cases manages this webhook."))
     Webhook.objects.filter(pk=webhook.pk).update(active=False)
     webhook.active = False
     return webhook

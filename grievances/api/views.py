@@ -54,6 +54,14 @@ def _page(request, agency: Organization, *, token_form=None, webhook_form=None, 
     return render(request, "grievances/api/integrations.html", context, status=status)
 
 
+def _webhook_or_404(request, agency: Organization, pk: int) -> Webhook:
+    webhook = get_object_or_404(Webhook.objects.select_related("organization"), pk=pk, organization=agency)
+    # A sensitive webhook's log names sensitive cases: not there for whoever may not open them.
+    if not rules.can_manage_webhook(request.user, webhook):
+        raise Http404
+    return webhook
+
+
 @_manager
 def integrations(request, agency: Organization):
     """The agency's API tokens and webhooks, with forms to add them."""
@@ -102,7 +110,7 @@ def webhook_create(request, agency: Organization):
 @_manager
 def webhook_detail(request, agency: Organization, pk: int):
     """The delivery log of one webhook: most recent first."""
-    webhook = get_object_or_404(Webhook, pk=pk, organization=agency)
+    webhook = _webhook_or_404(request, agency, pk)
     deliveries = webhook.deliveries.select_related("event__grievance")[:DELIVERY_LOG_LENGTH]
     return render(
         request,
@@ -119,7 +127,7 @@ def webhook_detail(request, agency: Organization, pk: int):
 @_manager
 @require_POST
 def webhook_deactivate(request, agency: Organization, pk: int):
-    webhook = get_object_or_404(Webhook, pk=pk, organization=agency)
+    webhook = _webhook_or_404(request, agency, pk)
     services.webhook_deactivate(webhook=webhook, user=request.user)
     messages.success(request, _("The webhook is switched off."))
     return redirect("workspace_api:integrations", agency=agency.slug)

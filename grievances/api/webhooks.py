@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -117,35 +117,78 @@ def resolve_public(host: str, port: int) -> list[str]:
     return addresses
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could point a signed request anywhere, including inside our network.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+def _connect_to_checked(addresses: list[str], port: int, timeout: float) -> socket.socket:
+    """A TCP connection to one of the addresses already checked, never to a new lookup of the name.
+
+    Looking the name up again would let its DNS answer change between the
+    check and the connection (to 127.0.0.1, say) and reach our own network.
+    """
+    failure: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            failure = exc
+    raise failure or OSError("no address to connect to")
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.checked_addresses = addresses
+
+    def connect(self) -> None:
+        self.sock = _connect_to_checked(self.checked_addresses, self.port, self.timeout)
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    # TLS still speaks to the host name: SNI and the certificate check use it,
+    # so pinning the address weakens nothing.
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float):
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.checked_addresses = addresses
+
+    def connect(self) -> None:
+        raw = _connect_to_checked(self.checked_addresses, self.port, self.timeout)
+        try:
+            self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+        except BaseException:
+            raw.close()
+            raise
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
-    """One POST with a short timeout; returns (status code or None, error text)."""
+    """One POST with a short timeout, to the address just checked; returns (status code or None, error text).
+
+    Redirects are not followed: one could point a signed request anywhere,
+    including inside our network.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return None, "unsupported scheme"
     try:
-        resolve_public(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = parts.hostname or ""
+        addresses = resolve_public(host, port)
     except AddressRefused as refused:
         return None, f"address refused: {refused}"
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         return None, f"cannot resolve: {exc}"[:300]
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    connection_class = _CheckedHTTPSConnection if parts.scheme == "https" else _CheckedHTTPConnection
+    connection = connection_class(host, port, addresses=addresses, timeout=settings.SUARA_WEBHOOK_TIMEOUT_SECONDS)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _OPENER.open(request, timeout=settings.SUARA_WEBHOOK_TIMEOUT_SECONDS) as response:
-            response.read(1024)
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:300] or exc.__class__.__name__
+        connection.request("POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(1024)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        return None, str(exc)[:300] or exc.__class__.__name__
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return response.status, ""
+    return response.status, f"HTTP {response.status}"
 
 
 # --- fan-out and delivery ---------------------------------------------------------------

@@ -36,7 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from grievances import access, rules
+from grievances import access, rules, services
 from grievances.live import payloads as live
 from grievances.models import CaseEvent, Grievance
 from grievances.references import normalize_reference
@@ -170,6 +170,10 @@ class _CaseStream(_ResumableStream):
             rendered = live.staff_events(grievance, after=events[0] - 1, public_only=self.side == "public")
             build = live.public_payload if self.side == "public" else live.staff_payload
             messages.append({"type": "event", **build(grievance, rendered)})
+            if self.side == "staff":
+                # A catch-up can hand over the whole timeline: staff reading it
+                # are on the access log, as when they open the case page.
+                services.grievance_record_access(grievance=grievance, user=self.scope["user"], what="live")
         last = grievance.events.filter(**({"public": True} if self.side == "public" else {})).aggregate(last=Max("id"))[
             "last"
         ]
@@ -260,7 +264,7 @@ class StaffCaseConsumer(_CaseStream):
 
     async def connect(self) -> None:
         await super().connect()
-        if self.case_id is not None and self.joined:
+        if getattr(self, "case_id", None) is not None and self.joined:
             await self.channel_layer.group_send(
                 live.case_group(self.case_id, "staff"),
                 {"type": "presence.join", "channel": self.channel_name, "name": self.viewer_name},

@@ -1,6 +1,8 @@
 """Signed webhooks: the signature recipe, delivery to a real receiver, retries that stop, no blocking."""
 
 import json
+import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -255,3 +257,56 @@ def test_a_delivery_task_run_twice_posts_once(
     assert deliver_webhook.call(delivery.pk) == "delivered"
     assert deliver_webhook.call(delivery.pk) == "done"
     assert len(receiver.requests) == 1
+
+
+def test_a_delivery_connects_to_the_address_that_was_checked_not_to_a_second_lookup(monkeypatch, settings):
+    """DNS rebinding: the name answers a public address to the check, then loopback."""
+    settings.SUARA_WEBHOOK_ALLOW_PRIVATE = False
+    real_getaddrinfo = socket.getaddrinfo
+    answers = iter(["93.184.215.14", "127.0.0.1", "127.0.0.1"])
+
+    def rebinding_resolver(host, port, *args, **kwargs):
+        if host != "hooks.example.org":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    connected_to = []
+
+    def recording_connect(address, *args, **kwargs):
+        # Where the connection would really go: resolve as the socket module would, then stop.
+        connected_to.append(socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM)[0][4][0])
+        raise ConnectionRefusedError("not connecting in a test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_resolver)
+    monkeypatch.setattr(socket, "create_connection", recording_connect)
+    status, error = webhooks.post("https://hooks.example.org/hook", b"{}", {})
+    assert status is None and error
+    assert connected_to == ["93.184.215.14"]
+
+
+def test_tls_to_the_checked_address_still_checks_the_host_name(monkeypatch, settings):
+    settings.SUARA_WEBHOOK_ALLOW_PRIVATE = False
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolver(host, port, *args, **kwargs):
+        if host != "hooks.example.org":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+
+    first, second = socket.socketpair()
+    handshakes = []
+
+    def wrap_socket(context, sock, server_hostname=None, **kwargs):
+        handshakes.append((server_hostname, context.check_hostname, context.verify_mode))
+        raise ssl.SSLError("no handshake in a test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *args, **kwargs: first)
+    monkeypatch.setattr(ssl.SSLContext, "wrap_socket", wrap_socket)
+    try:
+        status, error = webhooks.post("https://hooks.example.org/hook", b"{}", {})
+    finally:
+        second.close()
+    assert status is None and "no handshake" in error
+    assert handshakes == [("hooks.example.org", True, ssl.CERT_REQUIRED)]
+    assert first.fileno() == -1  # the unwrapped socket is not left open

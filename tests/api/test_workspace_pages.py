@@ -1,9 +1,10 @@
 """The workspace's API pages: supervisors issue and revoke tokens, register webhooks, read the delivery log."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from grievances.api.models import ApiToken, Webhook, WebhookDelivery, token_hash
-from grievances.api.services import api_token_create, webhook_create
+from grievances.api.services import api_token_create, webhook_create, webhook_deactivate
 from portal.models import Membership
 from tests.api.conftest import lodge
 from tests.factories import HOSTILE
@@ -145,3 +146,30 @@ def test_a_tokens_service_account_is_nobody_to_assign_work_to(agency, supervisor
     staff = list(case_staff(agency.pk))
     assert supervisor in staff
     assert agent not in staff
+
+
+def test_only_focal_points_see_and_switch_off_a_sensitive_webhook(
+    signed_in, supervisor, focal_supervisor, agency, sensitive_category
+):
+    hook = webhook_create(
+        organization=agency, user=focal_supervisor, url="https://hooks.example.org/care", sensitive=True
+    ).webhook
+    event = lodge(sensitive_category).grievance.events.last()
+    WebhookDelivery.objects.create(webhook=hook, event=event, attempts=1, last_status_code=200)
+    log_url = f"/workspace/api/{agency.slug}/webhooks/{hook.pk}/"
+
+    client = signed_in(supervisor)
+    assert client.get(log_url).status_code == 404
+    listing = client.get(f"/workspace/api/{agency.slug}/").content.decode()
+    assert log_url not in listing and f"{log_url}off/" not in listing
+    assert client.post(f"{log_url}off/").status_code == 404
+    assert Webhook.objects.get(pk=hook.pk).active
+    with pytest.raises(PermissionDenied):
+        webhook_deactivate(webhook=hook, user=supervisor)
+
+    client = signed_in(focal_supervisor)
+    log = client.get(log_url)
+    assert log.status_code == 200 and event.grievance.reference in log.content.decode()
+    assert log_url in client.get(f"/workspace/api/{agency.slug}/").content.decode()
+    client.post(f"{log_url}off/")
+    assert not Webhook.objects.get(pk=hook.pk).active

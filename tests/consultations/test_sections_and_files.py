@@ -124,3 +124,27 @@ def test_the_demo_seeder_is_idempotent_and_its_pages_render(client, home_page):
         "/organizations/nef/employers-on-digital-wage-payments/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_owner_reads_a_withheld_attachment_only_with_a_second_factor(
+    client, consultation, beneficiary, ministry, settings, tmp_path, frozen
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    client.force_login(beneficiary)
+    data = form_data(publication="none")
+    data["attachments"] = SimpleUploadedFile("paper.pdf", PDF, content_type="application/pdf")
+    assert client.post(consultation.url + "respond/", data).status_code == 302
+    url = consultation.url + f"attachments/{Response.objects.get().attachments.get().pk}/"
+    owner = MembershipFactory(organization=ministry, role=R.ADMIN).user
+
+    client.force_login(owner)
+    refused = client.get(url)
+    assert refused.status_code == 302 and "/accounts/2fa/" in refused["Location"]
+    assert not hasattr(refused, "streaming_content")
+
+    client.force_login(with_second_factor(owner))
+    download = client.get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    # The author needs no second factor for their own file.
+    client.force_login(beneficiary)
+    assert client.get(url).status_code == 200

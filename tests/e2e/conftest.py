@@ -84,6 +84,7 @@ class AsgiLiveServer:
                 port=self.port,
                 lifespan="on",
                 log_level="warning",
+                proxy_headers=False,  # as run_portal: only the app reads X-Forwarded-For
                 ws_per_message_deflate=options["--ws-per-message-deflate"] == "true",
                 ws_max_size=int(options["--ws-max-size"]),
             )

@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from grievances import services
-from grievances.models import CaseEvent, Category, Grievance
+from grievances.models import CaseAccess, CaseEvent, Category, Grievance
 from portal.asgi import application
 from portal.consumers import CLOSE_FORBIDDEN
 from portal.models import Membership
@@ -48,8 +48,13 @@ def run(scenario):
 
 
 async def connects(path: str, cookie: bytes | None, origin: bytes = b"http://localhost"):
+    """(stays open, close code): a refused stream is accepted and then closed, so the browser sees the code."""
     communicator = socket(path, cookie=cookie, origin=origin)
     connected, code = await communicator.connect(timeout=5)
+    if connected and not await communicator.receive_nothing(timeout=0.2):
+        message = await communicator.receive_output()
+        if message["type"] == "websocket.close":
+            connected, code = False, message.get("code")
     await communicator.disconnect()
     return connected, code
 
@@ -422,6 +427,27 @@ def test_a_reconnecting_officer_gets_every_event_missed_and_the_queue_rows_chang
     missed, row, synced = run(scenario)
     assert [e["kind"] for e in missed["events"]] == [CaseEvent.Kind.NOTE]
     assert row["reference"] == grievance.reference and synced["id"] >= row["id"] > seen
+
+
+def test_a_staff_catch_up_that_returns_the_case_is_logged_like_a_page_view(case, officer):
+    grievance = case.grievance
+    staff = signed_in(officer)
+
+    async def scenario():
+        communicator = socket(staff_path(grievance), cookie=staff)
+        assert (await communicator.connect())[0]
+        await communicator.send_json_to({"resume": {"after": 0}})
+        whole = await receive(communicator, "event")
+        last = (await receive(communicator, "synced"))["id"]
+        # Nothing missed, nothing read: no second row.
+        await communicator.send_json_to({"resume": {"after": last}})
+        await receive(communicator, "synced")
+        await communicator.disconnect()
+        return whole
+
+    whole = run(scenario)
+    assert whole["events"]
+    assert list(CaseAccess.objects.filter(grievance=grievance).values_list("user", "what")) == [(officer.pk, "live")]
 
 
 # --- access that ends ---------------------------------------------------------------------------

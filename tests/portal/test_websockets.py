@@ -4,9 +4,10 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from django.test import Client
 
 from portal.asgi import application
-from portal.consumers import CLOSE_FORBIDDEN, user_group
+from portal.consumers import CLOSE_FORBIDDEN, CLOSE_TOO_MANY, user_group
 from portal.lib.realtime import send_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,14 +40,17 @@ def test_a_websocket_from_a_foreign_origin_is_refused(client, beneficiary):
     assert async_to_sync(scenario)() is False
 
 
-def test_an_anonymous_socket_is_closed_with_4403():
+def test_an_anonymous_socket_is_accepted_then_closed_with_4403():
+    # A refused handshake reaches a browser as 1006, indistinguishable from a
+    # dropped network, and the page would retry for ever: accept, then close.
     async def scenario():
         communicator = connect("/ws/my/")
-        connected, code = await communicator.connect()
+        connected, _ = await communicator.connect()
+        closed = await communicator.receive_output(timeout=2)
         await communicator.disconnect()
-        return connected, code
+        return connected, closed
 
-    assert async_to_sync(scenario)() == (False, CLOSE_FORBIDDEN)
+    assert async_to_sync(scenario)() == (True, {"type": "websocket.close", "code": CLOSE_FORBIDDEN})
 
 
 def test_a_signed_in_person_receives_only_their_own_events(client, beneficiary, union_rep):
@@ -69,3 +73,62 @@ def test_a_signed_in_person_receives_only_their_own_events(client, beneficiary, 
         return message
 
     assert async_to_sync(scenario)() == {"event": "case.updated", "payload": {"ref": "SU-1"}}
+
+
+def at(communicator: WebsocketCommunicator, address: str) -> WebsocketCommunicator:
+    communicator.scope["client"] = (address, 50000)
+    return communicator
+
+
+async def closed_with(communicator: WebsocketCommunicator) -> int | None:
+    """The close code of a socket that was accepted and then closed; None while it stays open."""
+    if await communicator.receive_nothing(timeout=0.3):
+        return None
+    message = await communicator.receive_output()
+    return message.get("code") if message["type"] == "websocket.close" else None
+
+
+def test_sockets_past_the_limit_per_session_are_closed_with_4429(client, beneficiary, settings):
+    settings.SUARA_WS_MAX_PER_SESSION = 3
+    cookie = session_cookie(client, beneficiary)
+
+    async def scenario():
+        open_ones = []
+        for _ in range(3):
+            communicator = at(connect("/ws/my/", cookie=cookie), f"198.51.100.{len(open_ones)}")
+            assert (await communicator.connect())[0] and await closed_with(communicator) is None
+            open_ones.append(communicator)
+        # A new address does not help: the session has its three.
+        extra = at(connect("/ws/my/", cookie=cookie), "198.51.100.99")
+        assert (await extra.connect())[0]
+        refused = await closed_with(extra)
+        # One closes, and a new one fits again.
+        await open_ones.pop().disconnect()
+        again = at(connect("/ws/my/", cookie=cookie), "198.51.100.100")
+        assert (await again.connect())[0]
+        admitted = await closed_with(again) is None
+        for communicator in [*open_ones, again]:
+            await communicator.disconnect()
+        return refused, admitted
+
+    assert async_to_sync(scenario)() == (CLOSE_TOO_MANY, True)
+
+
+def test_sockets_past_the_limit_per_address_are_closed_with_4429(beneficiary, union_rep, officer, settings):
+    settings.SUARA_WS_MAX_PER_ADDRESS = 2
+    cookies = [session_cookie(Client(), user) for user in (beneficiary, union_rep, officer)]
+
+    async def scenario():
+        first = at(connect("/ws/my/", cookie=cookies[0]), "203.0.113.5")
+        second = at(connect("/ws/my/", cookie=cookies[1]), "203.0.113.5")
+        third = at(connect("/ws/my/", cookie=cookies[2]), "203.0.113.5")
+        elsewhere = at(connect("/ws/my/", cookie=cookies[2]), "203.0.113.6")
+        codes = []
+        for communicator in (first, second, third, elsewhere):
+            assert (await communicator.connect())[0]
+            codes.append(await closed_with(communicator))
+        for communicator in (first, second, third, elsewhere):
+            await communicator.disconnect()
+        return codes
+
+    assert async_to_sync(scenario)() == [None, None, CLOSE_TOO_MANY, None]

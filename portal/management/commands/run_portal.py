@@ -31,6 +31,12 @@ from portal.management.commands.seed_demo import accounts_table
 # JSON: a resume request).
 UVICORN_WEBSOCKET_OPTIONS = ["--ws-per-message-deflate", "false", "--ws-max-size", "16384"]
 
+# uvicorn would otherwise believe X-Forwarded-For from any client that reaches
+# it over loopback, so one client could pick a new address for every request and
+# walk past the per-address limits. The app alone reads the header, trusting as
+# many proxies as TRUSTED_PROXY_COUNT says, exactly as under gunicorn.
+UVICORN_PROXY_OPTIONS = ["--no-proxy-headers"]
+
 
 def uvicorn_command(host: str, port: int, *extra: str) -> list[str]:
     """The ASGI server as Suara runs it (``make run``, the realtime bench and its tests)."""
@@ -46,6 +52,7 @@ def uvicorn_command(host: str, port: int, *extra: str) -> list[str]:
         "--no-access-log",
         "--lifespan",
         "on",
+        *UVICORN_PROXY_OPTIONS,
         *UVICORN_WEBSOCKET_OPTIONS,
         *extra,
     ]
