@@ -19,8 +19,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from ninja import Form, NinjaAPI, Schema
 from ninja import Status as Reply
@@ -46,6 +47,25 @@ api = NinjaAPI(
     docs_url=None,
     description="Services are grievance categories; requests are grievances, public status only.",
 )
+
+
+XML_ONLY = (
+    "This server answers Open311 GeoReport v2 in JSON: ask for the same address ending in .json "
+    "(services.json, services/<code>.json, requests.json, requests/<id>.json)."
+)
+UNKNOWN = "No such Open311 resource. This server offers services.json, services/<code>.json and requests.json."
+
+
+def not_found(request, rest: str = "") -> HttpResponse:
+    """Any other address under Open311: a GeoReport error in the format the client asked for, never the v1 API's."""
+    if rest.endswith(".xml"):
+        # GeoReport's default format is XML; a client asking for it gets an error it can parse.
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>404</code>'
+            f"<description>{escape(XML_ONLY)}</description></error></errors>"
+        )
+        return HttpResponse(body, status=404, content_type="application/xml; charset=utf-8")
+    return _errors(404, UNKNOWN)
 
 
 def _errors(status: int, description: str, *, headers: dict | None = None) -> JsonResponse:

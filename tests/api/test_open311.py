@@ -93,3 +93,19 @@ def test_a_retried_request_with_the_same_idempotency_key_lodges_once(client, cat
     assert changed.status_code == 409
     assert "different request" in changed.json()[0]["description"]
     assert Grievance.objects.count() == 1
+
+
+def test_an_xml_address_gets_an_open311_error_in_xml_without_token_talk(client, db):
+    response = client.get(f"{BASE}/services.xml")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/xml")
+    body = response.content.decode()
+    assert "<errors><error><code>404</code>" in body and "services.json" in body
+    assert "token" not in body.lower()
+
+
+def test_an_unknown_open311_address_gets_an_open311_shaped_error(client, db):
+    response = client.get(f"{BASE}/nothing-here")
+    assert response.status_code == 404
+    assert response.json() == [{"code": 404, "description": response.json()[0]["description"]}]
+    assert "token" not in response.json()[0]["description"].lower()
