@@ -1,4 +1,4 @@
-"""The pages people see are valid HTML, by the Nu Html Checker.
+"""The pages people see are valid HTML (by the Nu Html Checker) and each describes itself.
 
 The pages come from the demo world (``seed_demo``): every public page, and the
 main pages of each persona signed in. The checker is a Java program that npm
@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -154,3 +155,40 @@ def test_every_page_is_valid_html_by_the_nu_checker(client, home_page, tmp_path,
     ]
     assert len(files) >= 35
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(report)
+
+
+class _MetaDescriptions(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.contents = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and (attrs.get("name") or "").lower() == "description":
+            self.contents.append((attrs.get("content") or "").strip())
+
+
+def test_every_page_has_exactly_one_description(client, home_page):
+    wrong = {}
+    for label, html in render_pages(client).items():
+        parser = _MetaDescriptions()
+        parser.feed(html)
+        if len(parser.contents) != 1 or not parser.contents[0]:
+            wrong[label] = parser.contents
+    assert not wrong, f"pages without exactly one non-empty description: {wrong}"
+
+
+def _description(html: str) -> str:
+    parser = _MetaDescriptions()
+    parser.feed(html)
+    return parser.contents[0]
+
+
+def test_a_page_may_set_its_own_description_and_a_wagtail_page_uses_its_search_description(client, home_page):
+    site_wide = _description(client.get("/accounts/login/").content.decode())
+    assert site_wide.startswith("Suara: raise a grievance about social protection")
+    lodge = _description(client.get("/grievances/new/").content.decode())
+    assert lodge.startswith("Raise a grievance about a social protection benefit")
+    home_page.search_description = "Be heard on social protection <in your language>"
+    home_page.save_revision().publish()
+    assert _description(client.get("/").content.decode()) == "Be heard on social protection <in your language>"
