@@ -51,6 +51,8 @@ class MonitoringFilterForm(forms.Form):
 
     def __init__(self, *args, today: date, sensitive_categories: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.template_name = "grievances/includes/filter_field.html"
         self.today = today
         # Each theme, then its categories.
         categories = Category.objects.select_related("parent").order_by(

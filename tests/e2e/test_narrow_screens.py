@@ -1,6 +1,7 @@
 """On a 360 px phone nothing scrolls sideways; wide tables scroll inside a labelled, focusable region."""
 
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -73,3 +74,30 @@ WIDEST_ELEMENTS = """() => [...document.querySelectorAll('main *')]
   .filter((element) => element.getBoundingClientRect().right > 360.5)
   .filter((element) => ![...element.children].some((child) => child.getBoundingClientRect().right > 360.5))
   .slice(0, 5).map((element) => `${element.tagName.toLowerCase()}.${element.className} (${Math.round(element.getBoundingClientRect().right)} px)`)"""
+
+
+def test_the_queue_filters_sit_in_a_compact_grid_on_a_desktop_without_javascript(live_server, browser, home_page):
+    call_command("seed_demo", "--quiet-accounts", stdout=io.StringIO())
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    try:
+        context.add_cookies([_session_cookie("officer", live_server.url)])
+        page = context.new_page()
+        page.goto(live_server.url + "/workspace/queue/sso/")
+        form = page.get_by_role("form", name="Filter and search")
+        assert form.evaluate("(form) => getComputedStyle(form).display") == "grid"
+        # Ten fields and the buttons in rows of four or more, every label on one line.
+        bottoms = form.evaluate(
+            """(form) => [...form.children].filter((child) => child.offsetParent !== null)
+                .map((child) => Math.round(child.getBoundingClientRect().bottom))"""
+        )
+        assert len(bottoms) == 11 and len(set(bottoms)) <= 3, bottoms
+        label_lines = form.evaluate(
+            """(form) => [...form.querySelectorAll('label')].map((label) =>
+                Math.round(label.getBoundingClientRect().height / parseFloat(getComputedStyle(label).lineHeight)))"""
+        )
+        assert set(label_lines) == {1}, label_lines
+        form.get_by_label("Category").select_option(index=1)
+        form.get_by_role("button", name="Show").click()
+        page.wait_for_url(re.compile(r"/workspace/queue/sso/\?.*category=\d+"))
+    finally:
+        context.close()
