@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django import forms
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Grievance, Programme, Region
@@ -61,6 +62,8 @@ class MonitoringFilterForm(forms.Form):
 
     def __init__(self, *args, today: date, sensitive_categories: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.template_name = "grievances/includes/filter_field.html"
         self.today = today
         # Each theme, then its categories.
         categories = Category.objects.select_related("parent").order_by(
@@ -75,8 +78,9 @@ class MonitoringFilterForm(forms.Form):
             categories = categories.exclude(SENSITIVE_CATEGORY)
         self.fields["category"].queryset = categories
         period = default_period(today)
-        self.fields["start"].widget.attrs["placeholder"] = period.start.isoformat()
-        self.fields["end"].widget.attrs["placeholder"] = period.end.isoformat()
+        # A date input may not carry a placeholder, so the default it falls back to is said in its help.
+        self.fields["start"].help_text = _("Empty: %(date)s.") % {"date": date_format(period.start)}
+        self.fields["end"].help_text = _("Empty: %(date)s (today).") % {"date": date_format(period.end)}
 
     def clean(self):
         data = super().clean()

@@ -65,6 +65,8 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, staff, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.template_name = "grievances/includes/filter_field.html"
         self.fields["category"].queryset = Category.objects.filter(parent__isnull=False).select_related("parent")
         self.fields["assignee"].choices = [("", _("Anyone")), ("none", _("Nobody yet"))] + [
             (str(person.pk), person.get_full_name()) for person in staff

@@ -59,8 +59,13 @@ def _agency_or_404(request, slug: str) -> Organization:
 
 @_staff
 def index(request):
-    """The agencies whose queues this person works, with their role in each."""
+    """The agencies whose queues this person works, with their role in each; with one agency, its queue."""
     memberships = rules.case_memberships(request.user)
+    agencies = {membership.organization.slug for membership in memberships}
+    if len(agencies) == 1 and not request.user.has_perm("wagtailadmin.access_admin"):
+        # A list of one is a click in the way: the queue's breadcrumb links the rest of what the
+        # list offers (intake, monitoring, the API pages); only the admin link would be lost.
+        return redirect("workspace:queue", agency=agencies.pop())
     return render(request, "grievances/workspace/index.html", {"memberships": memberships})
 
 

@@ -114,8 +114,9 @@ def test_a_webhook_of_another_agency_is_not_found(signed_in, supervisor, other_s
 
 
 def test_the_workspace_links_supervisors_to_the_api_pages(signed_in, supervisor, officer, agency):
-    assert f"/workspace/api/{agency.slug}/" in signed_in(supervisor).get("/workspace/").content.decode()
-    assert "/workspace/api/" not in signed_in(officer).get("/workspace/").content.decode()
+    # Each has one agency, so /workspace/ leads to its queue, whose breadcrumb carries the link.
+    assert f"/workspace/api/{agency.slug}/" in signed_in(supervisor).get("/workspace/", follow=True).content.decode()
+    assert "/workspace/api/" not in signed_in(officer).get("/workspace/", follow=True).content.decode()
 
 
 def test_the_api_pages_list_tokens_in_a_fixed_number_of_queries(

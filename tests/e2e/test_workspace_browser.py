@@ -43,8 +43,8 @@ def test_officer_triages_requests_information_and_resolves(live_server, browser,
     complainant_page = complainant.new_page()
     try:
         sign_in(officer_page, live_server, officer.email)
+        # One agency: the workspace opens straight on its queue.
         officer_page.goto(live_server.url + "/workspace/")
-        officer_page.get_by_role("link", name=agency.name).click()
         officer_page.wait_for_url(f"**/workspace/queue/{agency.slug}/")
         assert "Unassigned (1)" in officer_page.get_by_role("navigation", name="Queues").inner_text()
         officer_page.get_by_role("link", name=reference).click()

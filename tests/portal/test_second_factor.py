@@ -42,7 +42,7 @@ def test_superuser_without_a_second_factor_is_sent_to_set_one_up(client, path):
 def test_staff_with_a_second_factor_reach_the_workspace(client, officer, agency):
     TOTP.activate(officer, generate_totp_secret())
     client.force_login(officer)
-    response = client.get("/workspace/")
+    response = client.get("/workspace/", follow=True)
     assert response.status_code == 200
     assert agency.name in response.content.decode()
 
@@ -69,10 +69,11 @@ def test_demo_staff_are_exempt_only_while_development_allows_it(client, agency, 
         organization=agency, role=Membership.Role.CASE_OFFICER, user__email=f"officer@{DEMO_EMAIL_DOMAIN}"
     ).user
     client.force_login(demo_officer)
+    queue = f"/workspace/queue/{agency.slug}/"
     settings.SUARA_MFA_EXEMPT_DEMO = True
-    assert client.get("/workspace/").status_code == 200
+    assert client.get(queue).status_code == 200
     settings.SUARA_MFA_EXEMPT_DEMO = False
-    assert client.get("/workspace/").status_code == 302
+    assert client.get(queue).status_code == 302
 
 
 def test_the_exemption_never_covers_a_real_address(client, officer, settings):

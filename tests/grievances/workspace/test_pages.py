@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from grievances import services
 from grievances.models import CaseAccess, CaseEvent, Grievance
 from grievances.workflow import Status
+from portal.models import Membership
 from tests.factories import HOSTILE
-from tests.grievances.workspace.conftest import lodge
+from tests.grievances.workspace.conftest import lodge, member
 
 
 def queue_url(agency, **params):
@@ -122,6 +123,19 @@ def test_a_date_filter_out_of_any_sensible_range_is_reported_in_plain_words(staf
 
 def test_an_officer_cannot_open_another_agencys_queue(staff_client, outsider_officer, agency):
     assert staff_client(outsider_officer).get(queue_url(agency)).status_code == 404
+
+
+def test_an_officer_of_one_agency_goes_straight_to_its_queue(staff_client, officer, agency):
+    response = staff_client(officer).get("/workspace/")
+    assert response.status_code == 302 and response["Location"] == queue_url(agency)
+
+
+def test_an_officer_of_several_agencies_chooses_from_the_list(staff_client, officer, agency, other_agency):
+    member(other_agency, Membership.Role.SUPERVISOR, user=officer)
+    response = staff_client(officer).get("/workspace/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert queue_url(agency) in html and queue_url(other_agency) in html
 
 
 def test_a_person_without_a_staff_role_is_refused(staff_client, beneficiary):
