@@ -101,3 +101,35 @@ def test_the_queue_filters_sit_in_a_compact_grid_on_a_desktop_without_javascript
         page.wait_for_url(re.compile(r"/workspace/queue/sso/\?.*category=\d+"))
     finally:
         context.close()
+
+
+def test_the_staff_case_page_shows_the_timeline_beside_the_actions_and_stacks_them_at_360_px(
+    live_server, browser, home_page
+):
+    from grievances.models import Grievance
+    from grievances.workflow import OPEN_STATES
+
+    call_command("seed_demo", "--quiet-accounts", stdout=io.StringIO())
+    case = Grievance.objects.filter(agency__slug="sso", status__in=OPEN_STATES, category__sensitive=False).first()
+    url = f"{live_server.url}/workspace/cases/{case.reference}/"
+    for width, height in ((1280, 800), (360, 740)):
+        context = browser.new_context(viewport={"width": width, "height": height}, java_script_enabled=False)
+        try:
+            context.add_cookies([_session_cookie("officer", live_server.url)])
+            page = context.new_page()
+            assert page.goto(url).ok
+            summary = page.locator(".case-summary").bounding_box()
+            timeline = page.locator("#timeline").bounding_box()
+            actions = page.locator(".case-actions").bounding_box()
+            assert page.locator(".case-actions form").count() >= 2  # the page offers this officer something to do
+            if width == 1280:
+                # Beside, not in between: the timeline follows the facts directly, left of the actions.
+                assert actions["x"] >= timeline["x"] + timeline["width"], (timeline, actions)
+                assert actions["y"] < summary["y"] + summary["height"], (summary, actions)
+                assert timeline["y"] - (summary["y"] + summary["height"]) < 200, (summary, timeline)
+            else:
+                # Stacked in reading order: what happened first, then what to do; nothing sideways.
+                assert actions["y"] > timeline["y"], (timeline, actions)
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        finally:
+            context.close()
