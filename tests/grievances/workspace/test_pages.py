@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from grievances import services
 from grievances.models import CaseAccess, CaseEvent, Grievance
 from grievances.workflow import Status
+from tests.bidi import assert_isolated
 from tests.factories import HOSTILE
 from tests.grievances.workspace.conftest import lodge
 
@@ -312,3 +313,17 @@ def test_the_case_page_stays_within_15_queries_with_every_link_set(staff_client,
     assert queries <= 15
     html = response.content.decode()
     assert original.reference in html and "recorded by" in html
+
+
+def test_the_queue_and_the_staff_case_page_isolate_the_direction_of_peoples_text(staff_client, case, officer, agency):
+    officer.display_name = "Officer-name"
+    officer.save(update_fields=["display_name"])
+    services.grievance_assign(grievance=case, user=officer, assignee=officer, version=case.version)
+    case.refresh_from_db()
+    services.grievance_add_note(grievance=case, user=officer, body="Note-words", version=case.version)
+    client = staff_client(officer)
+    page = client.get(f"/workspace/cases/{case.reference}/").content.decode()
+    for needle in ("My payment did not arrive.", "Note-words", "Malee", "Officer-name"):
+        assert_isolated(page, needle)
+    queue = client.get(queue_url(agency)).content.decode()
+    assert_isolated(queue, "Officer-name")
