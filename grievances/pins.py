@@ -2,7 +2,7 @@
 
 A slow password hash cannot protect a six-digit space (a million guesses at
 50 ms each is a day of one core), so it would only slow down lodging. What
-protects a PIN is (1) the lock after five wrong tries per reference, online,
+protects a PIN is (1) the lock after five wrong tries per reference, online (see grievances.throttle),
 and (2) a key that is not in the database, offline: the hash is an HMAC under
 a key derived from SECRET_KEY, with a per-case salt.
 """
