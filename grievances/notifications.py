@@ -44,8 +44,8 @@ def send_acknowledgement(grievance_id: int, sealed_pin: str) -> dict:
             EmailMessage(subject=subject, body=body, to=[email]).send()
             sent["email"] = True
         if grievance.contact_phone:
-            send_sms(grievance.contact_phone, render_to_string("grievances/sms/acknowledgement.txt", context).strip())
-            sent["sms"] = True
+            body = render_to_string("grievances/sms/acknowledgement.txt", context).strip()
+            sent["sms"] = bool(send_sms(grievance.contact_phone, body))
     return sent
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grievances import access, letters, services, throttle
 from grievances.forms import AppealForm, InformationForm, LodgeForm, MessageForm, TrackForm, WithdrawForm
 from grievances.models import Attachment, Grievance
-from grievances.pins import check_pin
+from grievances.pins import check_pin, pin_keep_for_showing, pin_take_for_showing
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, ActionRefused, allowed
 from portal.lib.forms import apply_service_errors
@@ -107,9 +107,9 @@ def lodge(request):
                 form.add_error("organization" if "organization" in form.fields else None, str(error))
             else:
                 access.grant(request, lodged.grievance)
-                pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
-                pins[lodged.grievance.reference] = lodged.pin
-                request.session[NEW_PIN_SESSION_KEY] = pins
+                pin_keep_for_showing(
+                    request.session, NEW_PIN_SESSION_KEY, reference=lodged.grievance.reference, pin=lodged.pin
+                )
                 response = redirect("grievances:acknowledgement", reference=lodged.grievance.reference)
                 throttle.give_track_pass(request, response, lodged.grievance.reference)
                 return response
@@ -125,9 +125,7 @@ def lodge(request):
 def acknowledgement(request, reference: str):
     """The reference and, once only, the PIN: printable, and shown after lodging."""
     grievance = access.grievance_for_complainant(request, reference)
-    pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
-    pin = pins.pop(grievance.reference, None)
-    request.session[NEW_PIN_SESSION_KEY] = pins
+    pin = pin_take_for_showing(request.session, NEW_PIN_SESSION_KEY, reference=grievance.reference)
     return render(
         request,
         "grievances/acknowledgement.html",

@@ -1,5 +1,7 @@
 """The workspace pages: the queue, the staff case page, actions through forms, intake, the access log."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -8,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from grievances import services
 from grievances.models import CaseAccess, CaseEvent, Grievance
 from grievances.workflow import Status
+from grievances.workspace.views import SLIP_SESSION_KEY
 from tests.bidi import assert_isolated
 from tests.factories import HOSTILE
 from tests.grievances.workspace.conftest import lodge
@@ -260,8 +263,11 @@ def test_assisted_intake_gives_a_printable_slip_with_the_pin_once(staff_client, 
     assert response.status_code == 302, response.content.decode()[:3000]
     grievance = Grievance.objects.get(recorded_by=officer)
     assert grievance.channel == "in_person"
+    stored = client.session[SLIP_SESSION_KEY][grievance.reference]
     slip = client.get(response["Location"]).content.decode()
     assert grievance.reference in slip and 'data-testid="pin"' in slip
+    pin = re.search(r'data-testid="pin">(\d{6})<', slip).group(1)
+    assert pin not in stored  # waited sealed in the session, not in clear
     assert 'data-testid="pin"' not in client.get(response["Location"]).content.decode()
 
 
