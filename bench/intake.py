@@ -173,7 +173,6 @@ def main() -> int:
         scratch_dir = Path(scratch)
         env = portal_env(database_url, redis_url, scratch_dir)
         env["TRUSTED_PROXY_COUNT"] = "1"
-        env["SMS_BACKEND"] = "portal.lib.sms.FileBackend"
         say("Preparing the database (migrate, static files, demo data)…")
         prepare_portal(env, scratch_dir)
         web = Server(

@@ -20,10 +20,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from consultations.blocks import FREE_TEXT, MULTIPLE_CHOICE, SCALE, SINGLE_CHOICE, YES_NO, Question
+from portal.lib.text import clean_text
 
 
 def _text(value) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return clean_text(value) if isinstance(value, str) else ""
 
 
 def _too_long(text: str, limit: int) -> str:

@@ -52,9 +52,8 @@ def send_acknowledgement(grievance_id: int, sealed_pin: str) -> dict:
         if grievance.contact_phone:
             with SentMessage.claim(f"{once}:sms") as first:
                 if first:
-                    text = render_to_string("grievances/sms/acknowledgement.txt", context).strip()
-                    send_sms(grievance.contact_phone, text)
-                    sent["sms"] = True
+                    body = render_to_string("grievances/sms/acknowledgement.txt", context).strip()
+                    sent["sms"] = bool(send_sms(grievance.contact_phone, body))
     return sent
 
 

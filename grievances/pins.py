@@ -2,7 +2,7 @@
 
 A slow password hash cannot protect a six-digit space (a million guesses at
 50 ms each is a day of one core), so it would only slow down lodging. What
-protects a PIN is (1) the lock after five wrong tries per reference, online,
+protects a PIN is (1) the lock after five wrong tries per reference, online (see grievances.throttle),
 and (2) a key that is not in the database, offline: the hash is an HMAC under
 a key derived from SECRET_KEY, with a per-case salt.
 """
@@ -15,9 +15,14 @@ import secrets
 
 from django.conf import settings
 
+from portal.lib.sealed import SealBroken, seal, unseal
+
 PIN_LENGTH = 6
 # A PIN travels to the acknowledgement task sealed under this purpose, never in clear.
 PIN_SEAL_PURPOSE = "grievance-pin"
+# Between lodging and the page that shows it once, a PIN waits in the session (a database row
+# for up to two weeks) sealed, bound to its case, and for this long at most.
+PIN_SHOW_MAX_AGE = 30 * 60
 
 
 def generate_pin() -> str:
@@ -43,3 +48,32 @@ def check_pin(pin: str, stored: str) -> bool:
     if scheme != "hmac-sha256" or not pin:
         return False
     return hmac.compare_digest(hash_pin(pin.strip(), salt=salt), stored)
+
+
+def _show_purpose(reference: str) -> str:
+    return f"grievance-pin-shown|{reference}"
+
+
+def _open(reference: str, token) -> str | None:
+    try:
+        return unseal(str(token), purpose=_show_purpose(reference), max_age_seconds=PIN_SHOW_MAX_AGE)
+    except SealBroken:
+        return None
+
+
+def pin_keep_for_showing(session, key: str, *, reference: str, pin: str) -> None:
+    """Keep ``pin`` in ``session[key]`` until :func:`pin_take_for_showing`: sealed, never in clear.
+
+    Entries past :data:`PIN_SHOW_MAX_AGE` are dropped on the way.
+    """
+    kept = {ref: token for ref, token in session.get(key, {}).items() if _open(ref, token) is not None}
+    kept[reference] = seal(pin, purpose=_show_purpose(reference))
+    session[key] = kept
+
+
+def pin_take_for_showing(session, key: str, *, reference: str) -> str | None:
+    """The PIN kept for ``reference``, removed from the session; None if none, or too old."""
+    kept = dict(session.get(key, {}))
+    token = kept.pop(reference, None)
+    session[key] = kept
+    return _open(reference, token) if token is not None else None

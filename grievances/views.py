@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grievances import access, letters, services, throttle
 from grievances.forms import AppealForm, InformationForm, LodgeForm, MessageForm, TrackForm, WithdrawForm
 from grievances.models import Attachment, Grievance
-from grievances.pins import check_pin
+from grievances.pins import check_pin, pin_keep_for_showing, pin_take_for_showing
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, ActionRefused, allowed
 from portal.lib.forms import apply_service_errors
@@ -125,10 +125,12 @@ def lodge(request):
                 form.add_error("organization" if "organization" in form.fields else None, str(error))
             else:
                 access.grant(request, lodged.grievance)
-                pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
-                pins[lodged.grievance.reference] = lodged.pin
-                request.session[NEW_PIN_SESSION_KEY] = pins
-                return redirect("grievances:acknowledgement", reference=lodged.grievance.reference)
+                pin_keep_for_showing(
+                    request.session, NEW_PIN_SESSION_KEY, reference=lodged.grievance.reference, pin=lodged.pin
+                )
+                response = redirect("grievances:acknowledgement", reference=lodged.grievance.reference)
+                throttle.give_track_pass(request, response, lodged.grievance.reference)
+                return response
         if form.errors and (request.FILES or form.has_error("attachments")):
             # Browsers cannot keep chosen files across a page load; say so.
             form.attachments_need_choosing_again = True
@@ -141,9 +143,7 @@ def lodge(request):
 def acknowledgement(request, reference: str):
     """The reference and, once only, the PIN: printable, and shown after lodging."""
     grievance = access.grievance_for_complainant(request, reference)
-    pins = dict(request.session.get(NEW_PIN_SESSION_KEY, {}))
-    pin = pins.pop(grievance.reference, None)
-    request.session[NEW_PIN_SESSION_KEY] = pins
+    pin = pin_take_for_showing(request.session, NEW_PIN_SESSION_KEY, reference=grievance.reference)
     return render(
         request,
         "grievances/acknowledgement.html",
@@ -162,19 +162,24 @@ def track(request):
         reference = form.cleaned_data["reference"]
         address = throttle.client_address(request)
         lock_key = reference or form.data.get("reference", "").strip().upper()
+        # A browser that opened this case before is judged by its own lock, which strangers'
+        # failures never reach: whoever knows a reference cannot lock its owner out (see throttle).
+        if throttle.has_track_pass(request, lock_key):
+            limits = [(throttle.TRACK_FAILURES_WITH_PASS, lock_key)]
+        else:
+            limits = [(throttle.TRACK_FAILURES_PER_REFERENCE, lock_key), (throttle.TRACK_FAILURES_PER_ADDRESS, address)]
         # Locks are checked before the PIN: the right PIN does not lift a lock.
-        for limit, key in (
-            (throttle.TRACK_FAILURES_PER_REFERENCE, lock_key),
-            (throttle.TRACK_FAILURES_PER_ADDRESS, address),
-        ):
+        for limit, key in limits:
             if seconds := throttle.retry_after(limit, key):
                 return too_many_attempts(request, seconds, what="track")
         grievance = Grievance.objects.filter(reference=reference).first() if reference else None
         if grievance is not None and check_pin(form.cleaned_data["pin"], grievance.pin_hash):
             access.grant(request, grievance)
-            return redirect(grievance.get_absolute_url())
-        throttle.record(throttle.TRACK_FAILURES_PER_REFERENCE, lock_key)
-        throttle.record(throttle.TRACK_FAILURES_PER_ADDRESS, address)
+            response = redirect(grievance.get_absolute_url())
+            throttle.give_track_pass(request, response, grievance.reference)
+            return response
+        for limit, key in limits:
+            throttle.record(limit, key)
         # One message whatever was wrong: nobody learns whether a reference exists.
         form.add_error(None, _("That reference and PIN do not match. Check both and try again."))
     return render(request, "grievances/track.html", {"form": form})

@@ -19,6 +19,20 @@ def channel_layer_spans_processes(app_configs, **kwargs):
     return []
 
 
+@register(deploy=True)
+def sms_channel_is_configured(app_configs, **kwargs):
+    if not settings.SMS_BACKEND:
+        return [
+            Warning(
+                "SMS_BACKEND is not set: text messages are switched off, so complainants who gave only a phone "
+                "number receive no acknowledgement.",
+                hint="Set SMS_BACKEND to your SMS gateway's class to send acknowledgements by text message.",
+                id="suara.W008",
+            )
+        ]
+    return []
+
+
 @register()
 def private_files_are_not_public(app_configs, **kwargs):
     from pathlib import Path

@@ -416,10 +416,20 @@ SUARA_STATISTICS_MIN_CELL = env_int("SUARA_STATISTICS_MIN_CELL", 10, minimum=3)
 SUARA_OVERSIGHT_ORGANIZATIONS = env_list("SUARA_OVERSIGHT_ORGANIZATIONS")
 
 # --- Text messages ------------------------------------------------------------
-SMS_BACKEND = env_str("SMS_BACKEND", "portal.lib.sms.ConsoleBackend")
-if PRODUCTION and SMS_BACKEND == "portal.lib.sms.ConsoleBackend":
-    # Not refused: a deployment without an SMS gateway still works by e-mail.
-    SMS_BACKEND = "portal.lib.sms.FileBackend"
+# Production without a gateway has the channel off (empty; the deploy check suara.W008 says so)
+# and still works by e-mail. The development backends deliver nothing and the file one keeps
+# phone numbers and PINs in clear, so production refuses them by name.
+_DEVELOPMENT_SMS_BACKENDS = (
+    "portal.lib.sms.ConsoleBackend",
+    "portal.lib.sms.FileBackend",
+    "portal.lib.sms.LocmemBackend",
+)
+SMS_BACKEND = env_str("SMS_BACKEND", "" if PRODUCTION else "portal.lib.sms.ConsoleBackend") or ""
+if PRODUCTION and SMS_BACKEND in _DEVELOPMENT_SMS_BACKENDS:
+    raise ConfigError(
+        f"SMS_BACKEND={SMS_BACKEND} is for development and delivers nothing; name your SMS gateway's class, "
+        "or leave SMS_BACKEND unset to switch text messages off."
+    )
 
 
 # --- API (/api/v1/, Open311, webhooks) ---------------------------------------------

@@ -23,9 +23,9 @@ from django.utils.translation import ngettext
 
 from grievances.models import Grievance
 from grievances.monitoring.indicators import SENSITIVE_KEY, Report
+from grievances.monitoring.suppression import SUPPRESSED, WITHHELD, protect
 from portal.lib.charts import Chart, bar_chart, line_chart
 
-SUPPRESSED = "suppressed"
 OTHER_KEY = "other"
 TOP_CATEGORIES = 6
 
@@ -114,7 +114,9 @@ def anonymise(data: dict, min_cell: int) -> dict:
     Categories with fewer than ``min_cell`` cases in the period are merged
     into "other categories"; sensitive categories arrive already merged into
     one row (``Sensitive.TOP_LEVEL``). Referral routes keep their agencies'
-    names (public bodies) but no figure below the minimum.
+    names (public bodies) but no figure below the minimum. Figures that would
+    let a hidden one be worked out by subtraction are withheld too
+    (:func:`~grievances.monitoring.suppression.protect`).
     """
     h = data["headline"]
     headline = {
@@ -166,7 +168,7 @@ def anonymise(data: dict, min_cell: int) -> dict:
                 "longest_wait_days": SUPPRESSED,  # one case's wait: never public
             }
         )
-    return {
+    public = {
         "period": data["period"],
         "today": data["today"],
         "months": data["months"],
@@ -189,6 +191,7 @@ def anonymise(data: dict, min_cell: int) -> dict:
             for a in data["agencies"]
         ],
     }
+    return protect(public, min_cell)
 
 
 # --- sections: titled tables and charts ----------------------------------------------
@@ -229,6 +232,8 @@ class Formatter:
     def __call__(self, value, kind: str = "count") -> str:
         if value == SUPPRESSED:
             return _("fewer than %(n)s") % {"n": self.min_cell}
+        if value == WITHHELD:
+            return _("not shown, so that a smaller figure cannot be worked out")
         if value is None:
             return "" if self.raw else "—"
         if self.raw:
@@ -241,7 +246,7 @@ class Formatter:
 
 
 def _plot(value):
-    return None if value in (None, SUPPRESSED) else value
+    return None if value in (None, SUPPRESSED, WITHHELD) else value
 
 
 def _month_label(value: str) -> str:

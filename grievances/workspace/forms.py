@@ -32,7 +32,7 @@ class QueueFilterForm(forms.Form):
     sla = forms.ChoiceField(
         label=_("Deadline"), required=False, choices=[("", _("Any"))] + SLAState.choices, widget=forms.Select
     )
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=forms.Select)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=forms.Select(attrs={"dir": "auto"}))
     region = forms.ModelChoiceField(
         label=_("Region"), required=False, queryset=Region.objects.all(), empty_label=_("Any"), widget=forms.Select
     )
@@ -145,7 +145,10 @@ def _choices_once(field: forms.ModelChoiceField, label) -> None:
 
 class AssignForm(CaseActionForm):
     prefix_name = "assign"
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), widget=forms.Select)
+    # People's names may be in any script: dir="auto" keeps one from reordering the others.
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), widget=forms.Select(attrs={"dir": "auto"})
+    )
 
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -224,7 +227,7 @@ class BulkAssignForm(forms.Form):
     """Rows are sent as ``<case id>:<version>`` so every row keeps its stale check."""
 
     assignee = forms.ModelChoiceField(
-        label=_("Assign the chosen cases to"), queryset=User.objects.none(), widget=forms.Select
+        label=_("Assign the chosen cases to"), queryset=User.objects.none(), widget=forms.Select(attrs={"dir": "auto"})
     )
     cases = forms.MultipleChoiceField(label=_("Cases"), choices=(), widget=forms.CheckboxSelectMultiple)
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grievances import letters, rules, services, sla, timeline
 from grievances import selectors as case_selectors
 from grievances.models import CaseAccess, Grievance
+from grievances.pins import pin_keep_for_showing, pin_take_for_showing
 from grievances.references import normalize_reference
 from grievances.workflow import ActionRefused, StaleCase, Status, check_action
 from grievances.workspace import forms, selectors
@@ -419,9 +420,9 @@ def intake(request):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            slips = dict(request.session.get(SLIP_SESSION_KEY, {}))
-            slips[lodged.grievance.reference] = lodged.pin
-            request.session[SLIP_SESSION_KEY] = slips
+            pin_keep_for_showing(
+                request.session, SLIP_SESSION_KEY, reference=lodged.grievance.reference, pin=lodged.pin
+            )
             return redirect("workspace:slip", reference=lodged.grievance.reference)
     return render(
         request,
@@ -434,9 +435,7 @@ def intake(request):
 @_staff
 def slip(request, reference: str):
     """The printable slip with reference and PIN; the PIN shows once, to whoever recorded the case."""
-    slips = dict(request.session.get(SLIP_SESSION_KEY, {}))
-    pin = slips.pop(reference, None)
-    request.session[SLIP_SESSION_KEY] = slips
+    pin = pin_take_for_showing(request.session, SLIP_SESSION_KEY, reference=reference)
     # Through the read gate too: a recorder who has since lost the agency's role sees nothing.
     grievance = (
         Grievance.objects.visible_to(request.user)

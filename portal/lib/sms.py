@@ -2,7 +2,8 @@
 
 ``SMS_BACKEND`` names a class with ``send_messages(messages) -> int``.
 Development prints to the console; tests collect in ``portal.lib.sms.outbox``;
-a deployment plugs in its gateway's class.
+a deployment plugs in its gateway's class. An empty ``SMS_BACKEND`` switches
+the channel off: nothing is sent, and nothing of the message is kept.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -43,9 +45,12 @@ class LocmemBackend:
 
 
 class FileBackend:
-    """One JSON line per message in ``SMS_FILE_PATH`` (default var/sms.log)."""
+    """One JSON line per message in ``SMS_FILE_PATH`` (default var/sms.log); development only."""
 
     def send_messages(self, messages: list[SMS]) -> int:
+        if getattr(settings, "PRODUCTION", False):
+            # The file would keep phone numbers and PINs in clear for ever while delivering nothing.
+            raise ImproperlyConfigured("The SMS file backend is for development; it never runs in production.")
         path = Path(getattr(settings, "SMS_FILE_PATH", settings.VAR_DIR / "sms.log"))
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as file:
@@ -55,6 +60,9 @@ class FileBackend:
 
 
 def send_sms(to: str, body: str) -> int:
-    """Send one message through the configured backend; returns the number sent."""
+    """Send one message through the configured backend; returns the number sent (0 with the channel off)."""
+    if not settings.SMS_BACKEND:
+        logger.info("A text message was not sent: SMS_BACKEND is not set, so the SMS channel is off")
+        return 0
     backend = import_string(settings.SMS_BACKEND)()
     return backend.send_messages([SMS(to=to, body=body)])

@@ -12,6 +12,7 @@ from consultations import services
 from consultations.models import Response
 from consultations.selectors import SCOPE_ALL, consultation_statistics
 from portal.models import Membership
+from tests.bidi import assert_isolated
 from tests.consultations.conftest import Q, answers
 from tests.factories import HOSTILE, MembershipFactory, OrganizationFactory, UserFactory
 
@@ -69,6 +70,13 @@ def test_a_response_not_for_publication_leaves_no_trace_in_public(client, closed
     assert "anonymous words" in responses and "Anonymous response" in responses
     anonymous = Response.objects.get(publication="anonymous")
     assert anonymous.respondent_name not in responses.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+
+
+def test_responses_isolate_the_direction_of_names_and_written_answers(client, closed_with_responses, manager):
+    client.force_login(manager)
+    html = client.get(closed_with_responses.url + "responses/?scope=all").content.decode()
+    for needle in ("private words", "anonymous words", "Secret Person"):
+        assert_isolated(html, needle)
 
 
 def test_the_owner_sees_everything_marked_with_its_publication_choice(client, closed_with_responses, manager):

@@ -8,8 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from grievances import services
 from grievances.models import AppendOnlyError, CaseEvent
 from grievances.workflow import Status
+from tests.bidi import assert_isolated
 from tests.grievances.conftest import move_to
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +206,22 @@ def test_the_case_page_costs_the_same_queries_for_a_long_timeline(tracked_client
     with CaptureQueriesContext(connection) as long:
         tracked_client.get(url)
     assert len(long.captured_queries) == len(short.captured_queries) <= 15
+
+
+def test_the_case_page_isolates_the_direction_of_every_piece_of_peoples_text(tracked_client, lodged, officer):
+    grievance = lodged.grievance
+    services.grievance_start(grievance=grievance, user=officer, version=grievance.version)
+    grievance.refresh_from_db()
+    services.grievance_message(grievance=grievance, user=officer, body="Officer-words", version=grievance.version)
+    grievance.refresh_from_db()
+    services.grievance_resolve(
+        grievance=grievance,
+        user=officer,
+        decision=grievance.Decision.UPHELD,
+        reasons="Reasons-words",
+        remedy="Remedy-words",
+        version=grievance.version,
+    )
+    html = tracked_client.get(grievance.get_absolute_url()).content.decode()
+    for needle in ("My payment did not arrive.", "Officer-words", "Reasons-words", "Remedy-words"):
+        assert_isolated(html, needle)

@@ -1,11 +1,15 @@
 """Lodging a grievance: with or without an account, anonymously, or for others."""
 
+import json
 import re
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 
 from grievances.models import CaseEvent, Grievance, ThrottleHit
+from grievances.views import NEW_PIN_SESSION_KEY
 from grievances.workflow import Status
 from portal.lib import sms
 from portal.models import Membership
@@ -318,3 +322,25 @@ def test_a_lodging_key_this_site_did_not_sign_is_ignored_not_trusted(client, cat
     client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
     client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
     assert Grievance.objects.count() == 2
+
+
+def session_row(client) -> str:
+    """What the database holds for this browser's session: the stored text and its decoded content."""
+    row = Session.objects.get(session_key=client.cookies[django_settings.SESSION_COOKIE_NAME].value)
+    return row.session_data + json.dumps(row.get_decoded())
+
+
+def test_the_pin_waiting_to_be_shown_is_sealed_in_the_session_and_gone_once_shown(client, category):
+    response = client.post("/grievances/new/", form_data(category))
+    stored_before_showing = session_row(client)
+    page = client.get(response["Location"]).content.decode()
+    pin = re.search(r'data-testid="pin">(\d{6})<', page).group(1)
+    assert pin not in stored_before_showing
+    assert Grievance.objects.get().reference not in json.dumps(client.session.get(NEW_PIN_SESSION_KEY))
+
+
+def test_a_pin_not_shown_within_half_an_hour_is_not_shown_at_all(client, category, monkeypatch):
+    response = client.post("/grievances/new/", form_data(category))
+    monkeypatch.setattr("grievances.pins.PIN_SHOW_MAX_AGE", -1)
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="pin"' not in page and "shown once" in page

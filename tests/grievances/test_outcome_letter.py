@@ -9,6 +9,7 @@ from grievances import letters, services
 from grievances.models import Grievance, OutcomeLetter
 from grievances.selectors import case_for_staff
 from portal.models import Membership
+from tests.bidi import assert_isolated
 from tests.factories import HOSTILE, MembershipFactory, UserFactory
 
 THAI = "ผู้รับประโยชน์ไม่ได้รับเงินโอนเดือนนี้"
@@ -333,3 +334,18 @@ def test_an_older_letter_still_verifies_as_printed_after_the_case_is_decided_aga
     page = client.get("/grievances/verify/", {"code": old.code}).text
     assert "Upheld" in page and "Not upheld" not in page  # the decision the old letter printed
     assert "Not upheld" in client.get("/grievances/verify/", {"code": new.code}).text
+
+
+def test_a_bidi_override_in_the_description_cannot_reorder_the_letter(category, beneficiary, officer):
+    grievance = lodge(category, beneficiary, description="I was paid \u202e0001 THB\u202c only, not 3000 THB.")
+    assert "\u202e" not in grievance.description
+    text = pdf_text(bytes(letters.outcome_letter_for(decide(grievance, officer)).pdf))
+    assert "I was paid 0001 THB only, not 3000 THB." in text.replace("\n", " ")
+    assert "BHT 1000" not in text
+
+
+def test_the_letter_isolates_every_piece_of_the_complainants_and_officers_text(category, beneficiary, officer):
+    grievance = decide(lodge(category, beneficiary, description="Marker-description"), officer)
+    html, _code = letters.letter_html(grievance)
+    for needle in ("Marker-description", REASONS, REMEDY, "We are checking the payment records.", COMPLAINANT_NAME):
+        assert_isolated(html, needle)

@@ -1,9 +1,12 @@
 """Tracking with reference + PIN: one generic answer, locks that the right PIN cannot lift."""
 
 import pytest
+from django.test import Client
 
 from grievances import access
+from grievances.models import Grievance
 from grievances.services import grievance_lodge
+from tests.grievances.test_lodge import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +85,41 @@ def test_a_new_pin_ends_access_earned_with_the_old_one(client, lodged):
 def test_another_signed_in_person_gets_404_not_403(client, lodged, beneficiary):
     client.force_login(beneficiary)
     assert client.get(lodged.grievance.get_absolute_url()).status_code == 404
+
+
+def test_an_attacker_who_keeps_failing_cannot_lock_the_owner_out(client, lodged):
+    reference = lodged.grievance.reference
+    owner = Client()
+    assert track(owner, reference, lodged.pin, address="198.51.100.7").status_code == 302
+    owner.session.flush()  # the owner comes back days later: the capability has expired, the pass has not
+    for round_ in range(3):
+        for i in range(5):
+            track(
+                client, reference, f"{i:06d}" if f"{i:06d}" != lodged.pin else "999999", address=f"203.0.113.{round_}"
+            )
+        assert track(client, reference, lodged.pin, address="203.0.113.99").status_code == 429
+        response = track(owner, reference, lodged.pin, address="198.51.100.7")
+        assert response.status_code == 302 and response["Location"] == lodged.grievance.get_absolute_url()
+        assert owner.get(response["Location"]).status_code == 200
+
+
+def test_a_browser_that_lodged_a_case_gets_past_the_lock_on_it(client, category):
+    owner = Client()
+    response = owner.post("/grievances/new/", form_data(category))
+    assert response.status_code == 302
+    reference = Grievance.objects.get().reference
+    for i in range(6):
+        track(client, reference, f"{i:06d}", address="203.0.113.5")
+    assert track(client, reference, "123456", address="203.0.113.6").status_code == 429
+    assert track(owner, reference, "000000", address="203.0.113.5").status_code == 200  # judged, not locked
+
+
+def test_a_track_pass_is_not_a_key_and_has_its_own_lock(client, lodged):
+    reference = lodged.grievance.reference
+    owner = Client()
+    assert track(owner, reference, lodged.pin).status_code == 302
+    owner.session.flush()
+    wrong = "999999" if lodged.pin != "999999" else "888888"
+    for _ in range(5):
+        assert track(owner, reference, wrong).status_code == 200
+    assert track(owner, reference, lodged.pin).status_code == 429

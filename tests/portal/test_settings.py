@@ -19,6 +19,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "suara.example.org",
     "EMAIL_URL": "smtp://mailer:pw@mail.example.org:587?tls=1",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SMS_BACKEND": "gateway.sms.Backend",  # a gateway's class; no check imports it
 }
 
 
@@ -71,6 +72,24 @@ def test_production_with_real_secret_passes_check_deploy(subprocess_env):
     result = manage({**subprocess_env, **PRODUCTION}, "check", "--deploy")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_without_an_sms_gateway_switches_text_messages_off_with_a_warning(subprocess_env):
+    env = {**subprocess_env, **PRODUCTION}
+    del env["SMS_BACKEND"]
+    result = manage(env, "check", "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert "suara.W008" in result.stderr + result.stdout
+    backend = manage(
+        env, "shell", "-v", "0", "-c", "from django.conf import settings; print(repr(settings.SMS_BACKEND))"
+    )
+    assert backend.stdout.strip() == "''", backend.stderr
+
+
+@pytest.mark.parametrize("backend", ["portal.lib.sms.FileBackend", "portal.lib.sms.ConsoleBackend"])
+def test_production_refuses_the_sms_backends_that_deliver_nothing(subprocess_env, backend):
+    env = {**subprocess_env, **PRODUCTION, "SMS_BACKEND": backend}
+    assert "SMS_BACKEND" in refused(manage(env, "check"))
 
 
 def test_production_never_exempts_demo_accounts_from_the_second_factor(subprocess_env):

@@ -1,5 +1,7 @@
 """The workspace pages: the queue, the staff case page, actions through forms, intake, the access log."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -8,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from grievances import services
 from grievances.models import CaseAccess, CaseEvent, Grievance
 from grievances.workflow import Status
+from grievances.workspace.views import SLIP_SESSION_KEY
 from portal.models import Membership
+from tests.bidi import assert_isolated
 from tests.factories import HOSTILE
 from tests.grievances.workspace.conftest import lodge, member
 
@@ -287,8 +291,11 @@ def test_assisted_intake_gives_a_printable_slip_with_the_pin_once(staff_client, 
     assert response.status_code == 302, response.content.decode()[:3000]
     grievance = Grievance.objects.get(recorded_by=officer)
     assert grievance.channel == "in_person"
+    stored = client.session[SLIP_SESSION_KEY][grievance.reference]
     slip = client.get(response["Location"]).content.decode()
     assert grievance.reference in slip and 'data-testid="pin"' in slip
+    pin = re.search(r'data-testid="pin">(\d{6})<', slip).group(1)
+    assert pin not in stored  # waited sealed in the session, not in clear
     assert 'data-testid="pin"' not in client.get(response["Location"]).content.decode()
 
 
@@ -340,3 +347,17 @@ def test_the_case_page_stays_within_15_queries_with_every_link_set(staff_client,
     assert queries <= 15
     html = response.content.decode()
     assert original.reference in html and "recorded by" in html
+
+
+def test_the_queue_and_the_staff_case_page_isolate_the_direction_of_peoples_text(staff_client, case, officer, agency):
+    officer.display_name = "Officer-name"
+    officer.save(update_fields=["display_name"])
+    services.grievance_assign(grievance=case, user=officer, assignee=officer, version=case.version)
+    case.refresh_from_db()
+    services.grievance_add_note(grievance=case, user=officer, body="Note-words", version=case.version)
+    client = staff_client(officer)
+    page = client.get(f"/workspace/cases/{case.reference}/").content.decode()
+    for needle in ("My payment did not arrive.", "Note-words", "Malee", "Officer-name"):
+        assert_isolated(page, needle)
+    queue = client.get(queue_url(agency)).content.decode()
+    assert_isolated(queue, "Officer-name")
