@@ -20,6 +20,7 @@ import gc
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 ENV_FLAG = "SUARA_EMBEDDED_BACKGROUND"
 WORKER_INTERVAL_SECONDS = 0.5
+# The lifespan shutdown's share of run_portal's stop budget (see UVICORN_SHUTDOWN_OPTIONS there).
+STOP_SECONDS = 4.0
 
 
 def enabled() -> bool:
@@ -72,12 +75,23 @@ class Background:
             name, every, rest = _split_every(arguments)
             self._spawn(f"suara-{name}", self._run_command, name, every, rest)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Ask every thread to stop and wait for them, ``timeout`` seconds in all.
+
+        A thread inside a long task or round is left behind (they are daemon
+        threads, so the process still exits): one deadline shared by all,
+        rather than one each, keeps the server's shutdown short whatever they
+        are doing.
+        """
         self.stopping.set()
         if self.worker is not None:
             self.worker.running = False
+        deadline = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout=timeout)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        busy = [thread.name for thread in self.threads if thread.is_alive()]
+        if busy:
+            logger.warning("Stopping without waiting further for %s", ", ".join(busy))
 
     def _spawn(self, name: str, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)

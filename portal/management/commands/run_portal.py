@@ -37,6 +37,19 @@ UVICORN_WEBSOCKET_OPTIONS = ["--ws-per-message-deflate", "false", "--ws-max-size
 # many proxies as TRUSTED_PROXY_COUNT says, exactly as under gunicorn.
 UVICORN_PROXY_OPTIONS = ["--no-proxy-headers"]
 
+# On SIGTERM uvicorn otherwise waits for every open request to finish, without
+# limit: one client that sends half a request body holds the whole shutdown. It
+# gets this long, then the lifespan shutdown (portal.lib.embedded) its own few
+# seconds; both together stay under the launcher's STOP_SECONDS, so Ctrl-C
+# normally ends with a server that finished by itself rather than a SIGKILL.
+UVICORN_SHUTDOWN_OPTIONS = ["--timeout-graceful-shutdown", "3"]
+
+# How long the launcher waits for its children after SIGTERM before SIGKILL,
+# and then for the killed ones to be gone (their exit closes the output pipe
+# they share with the launcher, which whoever reads it waits for).
+STOP_SECONDS = 10
+REAP_SECONDS = 5
+
 
 def uvicorn_command(host: str, port: int, *extra: str) -> list[str]:
     """The ASGI server as Suara runs it (``make run``, the realtime bench and its tests)."""
@@ -54,6 +67,7 @@ def uvicorn_command(host: str, port: int, *extra: str) -> list[str]:
         "on",
         *UVICORN_PROXY_OPTIONS,
         *UVICORN_WEBSOCKET_OPTIONS,
+        *UVICORN_SHUTDOWN_OPTIONS,
         *extra,
     ]
 
@@ -127,12 +141,20 @@ class Command(BaseCommand):
             for process in processes:
                 if process.poll() is None:
                     _signal_group(process, signal.SIGTERM)
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + STOP_SECONDS
+            killed = []
             for process in processes:
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     _signal_group(process, signal.SIGKILL)
+                    killed.append(process)
+            for process in killed:
+                self.stderr.write(f"{' '.join(process.args[1:4])} did not stop within {STOP_SECONDS} s; killed.")
+                try:
+                    process.wait(timeout=REAP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    pass
 
         def interrupted(*_):
             raise KeyboardInterrupt
