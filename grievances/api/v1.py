@@ -8,7 +8,6 @@ A case outside the gate is 404, exactly like a reference that does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from django.conf import settings
@@ -177,7 +176,7 @@ def categories(request):
 def case_list(
     request,
     status: schemas.StatusName | None = None,
-    updated_since: datetime | None = None,
+    updated_since: schemas.Instant | None = None,
     after: Cursor = 0,
     limit: Limit = 50,
 ):
