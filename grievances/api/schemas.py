@@ -206,14 +206,18 @@ class LodgeIn(Schema):
     ]
     description: text(5000, min_length=1)
     channel: Literal["phone", "in_person", "paper"] = "phone"
-    contact_preference: Literal["phone", "email", "none"] = "none"
+    contact_preference: Literal["phone", "email", "none"] = Field(
+        default="none",
+        description="`phone` needs `contact_phone` and `email` needs `contact_email` (else 400), "
+        "unless `anonymous` is true: then no contact is kept.",
+    )
     contact_name: text(150) = ""
     contact_phone: text(32) = ""
-    contact_email: text(254) = ""
+    contact_email: text(254) = Field(default="", description="An e-mail address, or empty.")
     confidentiality: Literal["standard", "confidential"] = "standard"
     anonymous: bool = False
-    occurred_on: date | None = None
-    region: text(20) = ""
+    occurred_on: date | None = Field(default=None, description="When it happened: today or earlier.")
+    region: text(20) = Field(default="", description="A region `code`; an unknown code is refused with 400.")
     language: text(10) = "en"
 
 
