@@ -20,6 +20,38 @@ from grievances.workflow import ActionRefused, StaleCase
 logger = logging.getLogger(__name__)
 
 
+# Headers the error handlers set; ninja's document has no place for them, so they are added to it here.
+ERROR_HEADERS = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "How to authenticate: a bearer token.",
+            "schema": {"type": "string"},
+        }
+    },
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before the next request is counted again.",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+
+
+class DocumentedApi(NinjaAPI):
+    """A NinjaAPI whose document also names the headers its errors carry (Retry-After on 429, ...)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for path in document.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    # ninja keys the responses by int until the document is written out.
+                    if str(status) in ERROR_HEADERS:
+                        response.setdefault("headers", {}).update(ERROR_HEADERS[str(status)])
+        return document
+
+
 class ErrorOut(Schema):
     code: str
     message: str

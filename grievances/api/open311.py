@@ -23,7 +23,7 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from ninja import Form, NinjaAPI, Schema
+from ninja import Form, Schema
 from ninja import Status as Reply
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -32,7 +32,7 @@ from pydantic import Field
 from grievances import services, throttle
 from grievances.api import idempotency
 from grievances.api.auth import check_rate
-from grievances.api.errors import ApiError
+from grievances.api.errors import ApiError, DocumentedApi
 from grievances.api.schemas import text
 from grievances.models import CaseEvent, Category, Grievance
 from grievances.references import normalize_reference
@@ -40,7 +40,7 @@ from grievances.workflow import Status
 
 SALT = "suara.open311.request"
 
-api = NinjaAPI(
+api = DocumentedApi(
     title="Suara Open311 GeoReport v2 (subset)",
     version="v2",
     urls_namespace="open311-v2",
@@ -188,10 +188,11 @@ class SubmittedOut(Schema):
 class RequestIn(Schema):
     service_code: Annotated[str, Field(max_length=20)]
     description: text(5000, min_length=1)
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    long: Annotated[float, Field(ge=-180, le=180)] | None = None
+    # A form cannot send null: the document offers a number or nothing.
+    lat: Annotated[float, Field(ge=-90, le=90)] = None
+    long: Annotated[float, Field(ge=-180, le=180)] = None
     address_string: text(500) = ""
-    email: text(254) = ""
+    email: text(254) = Field(default="", description="An e-mail address, or empty; anything else is refused with 400.")
     first_name: text(70) = ""
     last_name: text(70) = ""
     phone: text(32) = ""
@@ -267,12 +268,11 @@ def request_detail(request, service_request_id: str):
 
 
 @api.get("/requests.json", response={200: list[RequestOut], **ERRORS})
-def request_list(request, service_request_id: Annotated[str, Field(max_length=2000)] = ""):
+def request_list(request, service_request_id: Annotated[str, Field(min_length=1, max_length=2000)]):
     """Only the requests named in `service_request_id` (comma-separated): there is no public list."""
     _limit(request)
+    # Without an id (absent or empty) the schema's validation refuses with 400: there is no public list.
     ids = [part.strip() for part in service_request_id.split(",") if part.strip()][:50]
-    if not ids:
-        raise ApiError(400, "missing", "Name the requests with service_request_id; there is no public list.")
     return [_request(g) for g in (_find(i) for i in ids) if g is not None]
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
-from grievances.models import Grievance
 from grievances.workflow import Status
 from portal.lib.text import clean_text
 
@@ -22,13 +22,47 @@ def _clean(value: str) -> str:
     return value
 
 
+# What cleaning removes (Python's whitespace, NUL, bidi controls): a required text needs one character besides.
+_BLANK = (
+    "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\x00\u202a-\u202e\u2066-\u2069"
+)
+NOT_BLANK = f"[^{_BLANK}]"
+
+
 def text(max_length: int, *, min_length: int = 0):
-    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_clean)]
+    pattern = NOT_BLANK if min_length else None
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=pattern), AfterValidator(_clean)]
+
+
+# RFC 3339, as the document's `date-time` says: a date, a time and an offset. Pydantic alone would also
+# take a bare number as Unix time or a date without a time.
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
+
+
+def _rfc3339(value):
+    if not isinstance(value, str) or not RFC3339.fullmatch(value):
+        raise ValueError("not a date and time like 2026-05-01T09:30:00Z (with the offset, no Unix time)")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    # The database takes offsets only within ±15 hours, and not every year: compare in UTC.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date and time out of range") from None
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_rfc3339),
+    AfterValidator(_utc),
+    Field(description="RFC 3339 date and time with its offset, e.g. `2026-05-01T09:30:00Z`."),
+]
 
 
 Version = Annotated[int, Field(ge=1, le=2_147_483_647, description="The case's `version` your change is based on.")]
 StatusName = Literal[tuple(Status.values)]  # type: ignore[valid-type]
-DecisionName = Literal[tuple(Grievance.Decision.values)]  # type: ignore[valid-type]
 
 
 class OrganizationOut(Schema):
@@ -132,11 +166,22 @@ class BodyIn(Schema):
     body: text(5000, min_length=1)
 
 
-class DecisionIn(Schema):
+class RemedyDecisionIn(Schema):
     version: Version
-    decision: DecisionName
+    decision: Literal["upheld", "partly_upheld"]
+    reasons: text(10000, min_length=1)
+    remedy: text(10000, min_length=1) = Field(description="What will be done for the complainant.")
+
+
+class PlainDecisionIn(Schema):
+    version: Version
+    decision: Literal["not_upheld", "out_of_scope"]
     reasons: text(10000, min_length=1)
     remedy: text(10000) = ""
+
+
+# An upheld or partly upheld decision says what will be done: the document shows it as one of two shapes.
+DecisionIn = Annotated[RemedyDecisionIn | PlainDecisionIn, Field(discriminator="decision")]
 
 
 class CloseIn(Schema):
@@ -150,17 +195,29 @@ class ReturnIn(Schema):
 
 
 class LodgeIn(Schema):
-    category: Annotated[int, Field(ge=1, le=2**62)]
+    category: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=2**62,
+            description="The `id` of an active category from `/api/v1/categories`; a theme (a category's group) "
+            "is not a category to lodge under and is refused with 400.",
+        ),
+    ]
     description: text(5000, min_length=1)
     channel: Literal["phone", "in_person", "paper"] = "phone"
-    contact_preference: Literal["phone", "email", "none"] = "none"
+    contact_preference: Literal["phone", "email", "none"] = Field(
+        default="none",
+        description="`phone` needs `contact_phone` and `email` needs `contact_email` (else 400), "
+        "unless `anonymous` is true: then no contact is kept.",
+    )
     contact_name: text(150) = ""
     contact_phone: text(32) = ""
-    contact_email: text(254) = ""
+    contact_email: text(254) = Field(default="", description="An e-mail address, or empty.")
     confidentiality: Literal["standard", "confidential"] = "standard"
     anonymous: bool = False
-    occurred_on: date | None = None
-    region: text(20) = ""
+    occurred_on: date | None = Field(default=None, description="When it happened: today or earlier.")
+    region: text(20) = Field(default="", description="A region `code`; an unknown code is refused with 400.")
     language: text(10) = "en"
 
 

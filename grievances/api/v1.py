@@ -8,7 +8,6 @@ A case outside the gate is 404, exactly like a reference that does not exist.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from django.conf import settings
@@ -16,14 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
-from ninja import NinjaAPI, Swagger
 from ninja import Status as Reply
+from ninja import Swagger
 from pydantic import Field
 
 from grievances import rules, services
 from grievances.api import idempotency, schemas
 from grievances.api.auth import TokenAuth
-from grievances.api.errors import ApiError, ErrorOut, install_handlers, not_found
+from grievances.api.errors import ApiError, DocumentedApi, ErrorOut, install_handlers, not_found
 from grievances.models import CaseEvent, Category, Grievance, Region
 from grievances.references import normalize_reference
 
@@ -31,7 +30,7 @@ API_DESCRIPTION = """For agency systems. Authenticate with an API token made in 
 (`Authorization: Bearer suara_…`). Errors are JSON `{"code": …, "message": …}`.
 See docs/api.md for scopes, rate limits, webhooks and the Open311 subset."""
 
-api = NinjaAPI(
+api = DocumentedApi(
     title="Suara API",
     version="1",
     description=API_DESCRIPTION,
@@ -177,7 +176,7 @@ def categories(request):
 def case_list(
     request,
     status: schemas.StatusName | None = None,
-    updated_since: datetime | None = None,
+    updated_since: schemas.Instant | None = None,
     after: Cursor = 0,
     limit: Limit = 50,
 ):
