@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.core import signing, validators
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -228,6 +229,15 @@ class LodgeForm(forms.Form):
         else:
             self.fields["contact_preference"].choices = [
                 c for c in Grievance.Contact.choices if c[0] != Grievance.Contact.ACCOUNT
+            ]
+        if not settings.SMS_BACKEND:
+            # No SMS gateway here: promising texts would leave someone who gave only a
+            # phone number waiting for an acknowledgement that never comes.
+            self.fields["contact_preference"].choices = [
+                (value, _("By phone (a call; this service cannot send text messages)"))
+                if value == Grievance.Contact.PHONE
+                else (value, label)
+                for value, label in self.fields["contact_preference"].choices
             ]
         organizations = organizations_user_can_act_for(user) if signed_in else None
         self.can_lodge_on_behalf = organizations is not None and organizations.exists()

@@ -344,3 +344,10 @@ def test_a_pin_not_shown_within_half_an_hour_is_not_shown_at_all(client, categor
     monkeypatch.setattr("grievances.pins.PIN_SHOW_MAX_AGE", -1)
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="pin"' not in page and "shown once" in page
+
+
+def test_without_an_sms_gateway_the_form_promises_a_call_not_a_text(client, category, settings):
+    assert "By phone or SMS" in client.get("/grievances/new/").content.decode()
+    settings.SMS_BACKEND = ""
+    page = client.get("/grievances/new/").content.decode()
+    assert "By phone or SMS" not in page and "cannot send text messages" in page
