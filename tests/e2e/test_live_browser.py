@@ -136,3 +136,36 @@ def test_a_newly_lodged_case_appears_in_the_officers_open_queue(asgi_server, bro
     finally:
         context.close()
     assert errors == []
+
+
+def test_a_stream_refused_at_connect_says_it_stopped_and_does_not_retry(asgi_server, browser, setup):
+    from grievances.pins import hash_pin
+
+    category, _officer = setup
+    lodged = lodge(category)
+    grievance = lodged.grievance
+    context = browser.new_context()
+    page = context.new_page()
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    try:
+        page.goto(asgi_server.url + "/grievances/track/")
+        page.get_by_label("Reference").fill(grievance.reference)
+        page.get_by_label("PIN").fill(lodged.pin)
+
+        def revoke_then_serve(route):
+            # The page is already shown; before its script opens the stream, a new PIN
+            # ends the capability this browser earned, so the socket is refused at connect.
+            Grievance.objects.filter(pk=grievance.pk).update(pin_hash=hash_pin("135790"))
+            route.continue_()
+
+        page.route("**/static/js/live.js*", revoke_then_serve)
+        page.get_by_role("button", name="Show my grievance").click()
+        page.wait_for_url(f"**/grievances/{grievance.reference}/")
+        state = page.locator("[data-live-state]")
+        expect(state).to_have_text("Live updates stopped. Reload the page to see new entries.", timeout=10000)
+        page.wait_for_timeout(3000)  # a client that retried would have opened another socket by now
+        assert len(sockets) == 1, sockets
+        expect(state).to_have_text("Live updates stopped. Reload the page to see new entries.")
+    finally:
+        context.close()
