@@ -10,11 +10,11 @@ replay a key), with a hash of what was sent, and the record expires.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import models
+
+from portal.lib.sealed import keyed_hash
 
 # Long enough for a retry after a timeout or a double click; short enough
 # that the table stays small.
@@ -24,8 +24,7 @@ KEY_MAX_LENGTH = 200
 
 def key_digest(scope: str, key: str) -> str:
     """The stored form of a key: keyed by the site's secret and by who sent it (a token, a browser form)."""
-    message = f"{scope}\x00{key}".encode("utf-8", "surrogatepass")
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return keyed_hash(f"{scope}\x00{key}", purpose="lodging-submission")
 
 
 def body_digest(parts) -> str:

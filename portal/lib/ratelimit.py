@@ -16,16 +16,15 @@ read back from a database dump or the cache.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
+
+from portal.lib import sealed
 
 
 @dataclass(frozen=True)
@@ -38,8 +37,7 @@ class Limit:
 
 
 def keyed_hash(raw_key: str) -> str:
-    secret = hashlib.sha256(b"suara.throttle|" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(secret, raw_key.encode(), hashlib.sha256).hexdigest()
+    return sealed.keyed_hash(raw_key, purpose="throttle")
 
 
 class DatabaseStore:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import struct
 import time
@@ -25,6 +26,18 @@ class SealBroken(ValueError):
 
 def _key() -> bytes:
     return hashlib.sha256(b"suara.sealed|" + settings.SECRET_KEY.encode()).digest()
+
+
+def keyed_hash(value: str, *, purpose: str) -> str:
+    """HMAC-SHA256 of ``value`` under a key derived from SECRET_KEY for ``purpose`` (hex).
+
+    For what must be matched but never read back (a client address, an
+    idempotency key): a database dump holds the hash, and the key is not in
+    the database. Each purpose has its own key, so one table's hashes say
+    nothing about another's.
+    """
+    key = hashlib.sha256(f"suara.{purpose}|".encode() + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, value.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def seal(text: str, *, purpose: str) -> str:
