@@ -36,7 +36,8 @@ def find_token(secret: str) -> ApiToken | None:
 
 
 # Counted in the cache (Redis in production): a database write per request
-# would cost more than the lapse a cache outage allows (every caller is known).
+# would cost more than the lapse a cache outage allows (a token, or an Open311
+# caller's address, may briefly go uncounted).
 RATES = CacheStore()
 
 
