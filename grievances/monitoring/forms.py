@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Grievance, Programme, Region
 from grievances.monitoring.indicators import Filters, Period
-from portal.lib.params import validate_sensible_date
+from portal.lib.forms import SensibleDateField
 
 SENSITIVE_CATEGORY = Q(sensitive=True) | Q(parent__sensitive=True)
 
@@ -30,18 +30,8 @@ def default_period(today: date) -> Period:
 
 
 class MonitoringFilterForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_sensible_date],
-    )
-    end = forms.DateField(
-        label=_("To (included)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_sensible_date],
-    )
+    start = SensibleDateField(label=_("From"), required=False)
+    end = SensibleDateField(label=_("To (included)"), required=False)
     category = forms.ModelChoiceField(
         label=_("Category"), required=False, queryset=Category.objects.none(), empty_label=_("All")
     )

@@ -13,7 +13,7 @@ from grievances.models import CASE_ROLES, Category, Grievance, Programme, Region
 from grievances.references import normalize_reference
 from grievances.sla import SLAState
 from grievances.workflow import Status
-from portal.lib.params import validate_sensible_date
+from portal.lib.forms import SensibleDateField
 from portal.models import Organization, User
 
 TEXT_LIMIT = 5000
@@ -42,18 +42,8 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Any"))] + Grievance.Channel.choices,
         widget=forms.Select,
     )
-    lodged_from = forms.DateField(
-        label=_("Received from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_sensible_date],
-    )
-    lodged_to = forms.DateField(
-        label=_("Received until"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_sensible_date],
-    )
+    lodged_from = SensibleDateField(label=_("Received from"), required=False)
+    lodged_to = SensibleDateField(label=_("Received until"), required=False)
     per_page = forms.TypedChoiceField(
         label=_("Rows per page"),
         required=False,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
+
+from portal.lib.params import validate_sensible_date
 
 
 def apply_service_errors(form, error: ValidationError) -> None:
@@ -17,3 +20,12 @@ def apply_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class SensibleDateField(forms.DateField):
+    """A date picked in the browser's own date input, refused in plain words outside the years people mean."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs["validators"] = [validate_sensible_date, *kwargs.get("validators", ())]
+        super().__init__(**kwargs)
