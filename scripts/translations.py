@@ -103,7 +103,7 @@ def header(args) -> None:
     po = _po(args.lang, args.domain)
     po.metadata["Language"] = args.lang
     po.metadata["Project-Id-Version"] = "Suara"
-    po.metadata["Language-Team"] = f"Suara {args.lang} <https://github.com/suara-portal>"
+    po.metadata["Language-Team"] = f"Suara translators ({args.lang})"
     po.metadata["Last-Translator"] = "Machine-assisted; awaiting native review (docs/translations.md)"
     po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
     if args.lang in PLURAL_FORMS:
