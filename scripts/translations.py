@@ -106,6 +106,8 @@ def header(args) -> None:
     po.metadata["Language-Team"] = f"Suara translators ({args.lang})"
     po.metadata["Last-Translator"] = "Machine-assisted; awaiting native review (docs/translations.md)"
     po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
+    # msgfmt skips a fuzzy header, and with it the charset and the plural rule.
+    po.metadata_is_fuzzy = False
     if args.lang in PLURAL_FORMS:
         po.metadata["Plural-Forms"] = PLURAL_FORMS[args.lang]
     po.save()
