@@ -23,6 +23,8 @@ import polib
 
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
+PLACEHOLDER = re.compile(r"%\([^)]*\)[a-z]|\{[^}]*\}")
+
 # gettext plural rules for languages Django's own catalogues do not carry.
 PLURAL_FORMS = {
     "fil": "nplurals=2; plural=(n != 1 && n != 2 && n != 3 && (n % 10 == 4 || n % 10 == 6 || n % 10 == 9));",
@@ -123,7 +125,8 @@ def glossary_problems(lang: str, domain: str = "django") -> list[str]:
             continue
         pattern = re.compile(term["match"], re.IGNORECASE)
         for entry in _po(lang, domain):
-            if entry.obsolete or not entry.translated() or not pattern.search(entry.msgid):
+            # A placeholder such as %(reference)s names a value, not the term.
+            if entry.obsolete or not entry.translated() or not pattern.search(PLACEHOLDER.sub("", entry.msgid)):
                 continue
             texts = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
             if not all(any(f in text.casefold() for f in forms) for text in texts):
