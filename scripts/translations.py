@@ -124,7 +124,10 @@ def glossary_problems(lang: str, domain: str = "django") -> list[str]:
         if not forms:
             continue
         pattern = re.compile(term["match"], re.IGNORECASE)
+        unrelated = set(term.get("unrelated", []))
         for entry in _po(lang, domain):
+            if entry.msgid in unrelated:
+                continue
             # A placeholder such as %(reference)s names a value, not the term.
             if entry.obsolete or not entry.translated() or not pattern.search(PLACEHOLDER.sub("", entry.msgid)):
                 continue
