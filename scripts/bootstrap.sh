@@ -69,3 +69,7 @@ if [ ! -d node_modules/vnu-jar ] && command -v npm >/dev/null 2>&1; then
     # Offline, the portal still runs: only that test goes without its checker.
     npm install --no-audit --no-fund || echo "Could not install the Nu Html Checker; its test will be skipped." >&2
 fi
+
+# The translation catalogues Django reads (.mo), made from the .po files in
+# locale/ whenever those change; pure Python, no gettext needed.
+"$VENV/bin/python" scripts/translations.py compile

@@ -5,6 +5,7 @@
     python scripts/translations.py apply th /tmp/th/done-*.json         # write translations back
     python scripts/translations.py header th                            # set Language / Plural-Forms
     python scripts/translations.py check th                             # msgfmt formats + glossary terms
+    python scripts/translations.py compile                              # .po -> .mo where changed (make setup does it)
 
 A chunk is a JSON list of entries {"msgid", "msgid_plural", "msgctxt", "where", "comment"};
 apply takes the same list with "msgstr" (or "msgstr_plural": a list, one per plural form)
@@ -137,6 +138,19 @@ def glossary_problems(lang: str, domain: str = "django") -> list[str]:
     return problems
 
 
+def compile_all(args) -> None:
+    """Write each .po's .mo where the .po is newer: pure Python, so a fresh machine needs no gettext."""
+    written = 0
+    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        written += 1
+    if written:
+        print(f"Compiled {written} translation catalogue(s)")
+
+
 def check(args) -> None:
     path = LOCALE / args.lang / "LC_MESSAGES" / f"{args.domain}.po"
     result = subprocess.run(
@@ -156,6 +170,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(required=True)
     sub.add_parser("status").set_defaults(func=status)
+    sub.add_parser("compile").set_defaults(func=compile_all)
     for name, func in (("export", export), ("apply", apply), ("header", header), ("check", check)):
         p = sub.add_parser(name)
         p.add_argument("lang")
