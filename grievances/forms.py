@@ -71,7 +71,7 @@ class CategoryField(forms.ChoiceField):
         for category in Category.objects.filter(active=True, parent__isnull=False, parent__active=True).select_related(
             "parent"
         ):
-            groups.setdefault(category.parent.name, []).append((str(category.pk), category.name))
+            groups.setdefault(category.parent.localized_name, []).append((str(category.pk), category.localized_name))
         return [("", _("Choose one…")), *groups.items()]
 
     def validate(self, value):

@@ -234,7 +234,7 @@ def as_issued(letter: OutcomeLetter) -> dict:
     decision = (event.payload or {}).get("decision") if event is not None else grievance.decision
     return {
         "reference": grievance.reference,
-        "issuer": event.actor_label if event is not None and event.actor_label else grievance.agency.name,
+        "issuer": event.actor_label if event is not None and event.actor_label else grievance.agency.localized_name,
         "issued_at": letter.issued_at,
         "decision": Grievance.Decision(decision).label if decision in Grievance.Decision.values else "",
         "file_hash": grouped_code(letter.pdf_sha256),

@@ -25,6 +25,7 @@ from grievances.models import Grievance
 from grievances.monitoring.indicators import SENSITIVE_KEY, Report
 from grievances.monitoring.suppression import SUPPRESSED, WITHHELD, protect
 from portal.lib.charts import Chart, bar_chart, line_chart
+from portal.lib.localized import localized
 
 OTHER_KEY = "other"
 TOP_CATEGORIES = 6
@@ -62,7 +63,8 @@ def figures(report: Report) -> dict:
         },
         "decisions": dict(report.decisions),
         "categories": [
-            {"key": c.key, "label": c.label, "total": c.total, "by_month": list(c.by_month)} for c in report.categories
+            {"key": c.key, "label": c.label, "names": c.names, "total": c.total, "by_month": list(c.by_month)}
+            for c in report.categories
         ],
         "referrals": [
             {
@@ -148,6 +150,7 @@ def anonymise(data: dict, min_cell: int) -> dict:
         {
             "key": c["key"],
             "label": c["label"],
+            "names": c.get("names") or {},
             "total": _cell(c["total"], min_cell),
             "by_month": [_cell(n, min_cell) for n in c["by_month"]],
         }
@@ -277,7 +280,8 @@ def category_label(category: dict) -> str:
         return _("Sensitive categories (counted together)")
     if category["key"] == OTHER_KEY:
         return _("Other categories")
-    return category["label"]
+    # Figures keep the theme's names in every language: a snapshot computed once reads in each.
+    return localized(category.get("names"), category["label"])
 
 
 def _ordered(values: dict, kind: str) -> list[str]:

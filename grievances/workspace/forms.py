@@ -261,6 +261,7 @@ class IntakeForm(forms.Form):
     # The officer's interface language is not the person's: asked, never assumed.
     language = forms.ChoiceField(
         label=_("The person's language"),
+        required=False,
         help_text=_("Their acknowledgement, text messages, notices and outcome letter will be in this language."),
     )
     category = forms.ModelChoiceField(label=_("What is it about?"), queryset=Category.objects.none())
@@ -300,13 +301,17 @@ class IntakeForm(forms.Form):
         initial=Grievance.Confidentiality.STANDARD,
     )
 
+    def clean_language(self) -> str:
+        # Left out (an older form, a script): the choice the form offered first.
+        return self.cleaned_data.get("language") or self.fields["language"].initial
+
     def __init__(self, *args, language: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         # Each language named in itself, so the person can point at theirs.
         self.fields["language"].choices = [
             (code, f"{language_name(code, local=True)} ({language_name(code)})") for code, _name in settings.LANGUAGES
         ]
-        self.fields["language"].initial = language or settings.LANGUAGE_CODE
+        self.fields["language"].initial = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         self.fields["category"].queryset = (
             Category.objects.filter(active=True, parent__isnull=False)
             .select_related("parent")

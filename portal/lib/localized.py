@@ -10,6 +10,8 @@ the admin edits the JSON through one text input per offered language.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,8 +28,11 @@ def language_name(code: str, *, local: bool = False) -> str:
         info = get_language_info(code)
     except KeyError:
         names = dict(settings.LANGUAGES)
-        return str(names.get(code) or names.get(code.split("-")[0]) or code)
-    return info["name_local"] if local else info["name_translated"]
+        name = str(names.get(code) or names.get(code.split("-")[0]) or code)
+    else:
+        name = info["name_local"] if local else str(info["name_translated"])
+    # Django spells some names decomposed (Vietnamese): stored and compared, they must be composed.
+    return unicodedata.normalize("NFC", name)
 
 
 def localized(names: dict | None, fallback: str, language: str | None = None) -> str:
