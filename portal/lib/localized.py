@@ -55,10 +55,14 @@ def other_languages() -> list[tuple[str, str]]:
 class NamesWidget(forms.Widget):
     """One text input per language, each labelled with the language's own name and marked with its ``lang``."""
 
-    def __init__(self, languages: list[tuple[str, str]], *, max_length: int, attrs=None):
+    def __init__(self, *, max_length: int, attrs=None):
         super().__init__(attrs)
-        self.languages = languages
         self.max_length = max_length
+
+    @property
+    def languages(self) -> list[tuple[str, str]]:
+        # Read when used, not when the form class is built (an admin's form classes live as long as the process).
+        return other_languages()
 
     def _values(self, value) -> dict:
         if isinstance(value, dict):
@@ -94,15 +98,14 @@ class NamesFormField(forms.Field):
     """The per-language names as a dict; blank inputs are left out, so those languages fall back."""
 
     def __init__(self, *, max_length: int = 200, **kwargs):
-        self.languages = other_languages()
         self.max_length = max_length
         kwargs.setdefault("required", False)
-        super().__init__(widget=NamesWidget(self.languages, max_length=max_length), **kwargs)
+        super().__init__(widget=NamesWidget(max_length=max_length), **kwargs)
 
     def to_python(self, value) -> dict:
-        values = NamesWidget(self.languages, max_length=self.max_length)._values(value)
+        values = self.widget._values(value)
         names = {}
-        for code, _name in self.languages:
+        for code, _name in other_languages():
             text = values.get(code)
             if not isinstance(text, str):
                 continue
