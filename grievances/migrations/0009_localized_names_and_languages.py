@@ -4,6 +4,12 @@ import portal.lib.localized
 from django.db import migrations, models
 
 
+def lodged_in_their_language(apps, schema_editor):
+    # Cases lodged before: their description was written in the language they were lodged in.
+    Grievance = apps.get_model("grievances", "Grievance")
+    Grievance.objects.filter(lodged_language="").update(lodged_language=models.F("language"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,4 +52,5 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('lodged', 'Grievance lodged'), ('acknowledged', 'Acknowledged'), ('assigned', 'Assigned'), ('status_changed', 'Status changed'), ('complainant_message', 'Message from the complainant'), ('agency_message', 'Message from the agency'), ('information_requested', 'Information requested'), ('information_provided', 'Information provided'), ('note', 'Internal note'), ('referred', 'Referred to another agency'), ('resolved', 'Decision'), ('accepted', 'Decision accepted'), ('appealed', 'Appealed'), ('appeal_decided', 'Appeal decided'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed'), ('reopened', 'Reopened'), ('sla', 'Deadline'), ('escalated', 'Escalated'), ('referral_accepted', 'Referral accepted'), ('referral_returned', 'Referral returned'), ('duplicate', 'Marked as a duplicate'), ('duplicate_linked', 'Duplicate linked'), ('language_changed', 'Language changed')], max_length=32),
         ),
+        migrations.RunPython(lodged_in_their_language, migrations.RunPython.noop),
     ]
