@@ -186,6 +186,8 @@ class Report:
     by_region: dict[str, int]
     by_sex_gender: dict[str, int]
     agencies: list[AgencyRow]
+    # Each region's names in other languages, by its default name (the key of ``by_region``).
+    region_names: dict[str, dict] = field(default_factory=dict)
 
     @property
     def satisfaction(self) -> Rate:
@@ -339,6 +341,7 @@ def compute(scope: Scope, *, per_agency: bool | None = None) -> Report:
         categories=categories,
         by_channel=channel,
         by_region=region,
+        region_names={row["region__name"]: row["region_names"] for row in groups if row["region__name"]},
         by_sex_gender=sex_gender,
         agencies=_agency_rows(cases, received_q, resolved_q, breached_q) if per_agency else [],
     )
@@ -438,8 +441,9 @@ def _received_groups(received, tree: CategoryTree) -> list[dict]:
         .order_by()
     )
     # Region names by id afterwards: narrower rows to group than with the names joined in.
+    # Keyed by the default name; the names in other languages travel beside (``Report.region_names``).
     regions = {
-        pk: localized(names, name)
+        pk: (name, names)
         for pk, name, names in Region.objects.filter(pk__in={row["region_id"] for row in rows}).values_list(
             "pk", "name", "names"
         )
@@ -450,7 +454,8 @@ def _received_groups(received, tree: CategoryTree) -> list[dict]:
         groups.append(
             {
                 **row,
-                "region__name": regions.get(row["region_id"], ""),
+                "region__name": regions.get(row["region_id"], ("", {}))[0],
+                "region_names": regions.get(row["region_id"], ("", {}))[1],
                 "key": key,
                 "label": label,
                 "names": tree.names.get(key, {}),

@@ -81,6 +81,7 @@ def figures(report: Report) -> dict:
         ],
         "channel": dict(report.by_channel),
         "region": dict(report.by_region),
+        "region_names": dict(report.region_names),
         "sex_gender": dict(report.by_sex_gender),
         "agencies": [
             {
@@ -182,6 +183,7 @@ def anonymise(data: dict, min_cell: int) -> dict:
         "referrals": referrals,
         "channel": {key: _cell(n, min_cell) for key, n in data["channel"].items()},
         "region": {key: _cell(n, min_cell) for key, n in data["region"].items()},
+        "region_names": dict(data.get("region_names") or {}),
         "sex_gender": {key: _cell(n, min_cell) for key, n in data["sex_gender"].items()},
         "agencies": [
             {
@@ -273,6 +275,12 @@ def sex_gender_label(value: str) -> str:
         return str(Grievance.SexGender(value).label)
     except ValueError:
         return value
+
+
+def region_label(data: dict):
+    """Regions are keyed by their default name; shown in the reader's language (figures keep the names)."""
+    names = data.get("region_names") or {}
+    return lambda value: localized(names.get(value), value) if value else _("Not given")
 
 
 def category_label(category: dict) -> str:
@@ -389,7 +397,7 @@ def sections(data: dict, *, charts: bool = True, public: bool = False, raw: bool
     for key, title, caption, label in (
         ("channel", _("How grievances arrive"), _("Grievances received by channel"), channel_label),
         ("sex_gender", _("Sex or gender, where given"), _("Grievances received by sex or gender"), sex_gender_label),
-        ("region", _("Regions"), _("Grievances received by region"), lambda v: v or _("Not given")),
+        ("region", _("Regions"), _("Grievances received by region"), region_label(data)),
     ):
         # Stored snapshots (jsonb) do not keep key order: put it back.
         values = {k: data[key][k] for k in _ordered(data[key], key)}
