@@ -39,7 +39,7 @@ def group_name(*parts: object) -> str:
 
 # How long a group counts as listened to after a socket said it listens. A
 # socket that stays longer says so again (``mark_listening`` on its re-checks).
-LISTENING_SECONDS = 6 * 60 * 60
+LISTENING_SECONDS = 24 * 60 * 60
 
 
 def _listening_key(group: str) -> str:
