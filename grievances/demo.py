@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from grievances import services
@@ -64,6 +65,132 @@ CATEGORIES = [
         ["Sexual harassment", "Gender-based violence", "Forced labour or exploitation"],
     ),
 ]
+# Names in other languages (portal.lib.localized): at least Thai, Vietnamese and
+# Indonesian, as an agency's staff would write them. Keyed by the English name.
+NAMES = {
+    # SLA policies
+    "Default": {"th": "มาตรฐาน", "vi": "Mặc định", "id": "Standar"},
+    "Urgent (safety)": {"th": "เร่งด่วน (ความปลอดภัย)", "vi": "Khẩn cấp (an toàn)", "id": "Mendesak (keselamatan)"},
+    # regions
+    "Bangkok": {"th": "กรุงเทพมหานคร", "vi": "Băng Cốc", "id": "Bangkok"},
+    "Chiang Mai": {"th": "เชียงใหม่", "vi": "Chiang Mai", "id": "Chiang Mai"},
+    "Khon Kaen": {"th": "ขอนแก่น", "vi": "Khon Kaen", "id": "Khon Kaen"},
+    "Songkhla": {"th": "สงขลา", "vi": "Songkhla", "id": "Songkhla"},
+    "Ubon Ratchathani": {"th": "อุบลราชธานี", "vi": "Ubon Ratchathani", "id": "Ubon Ratchathani"},
+    # themes and categories
+    "Payments": {"th": "การจ่ายเงิน", "vi": "Chi trả", "id": "Pembayaran"},
+    "Payment not received": {"th": "ไม่ได้รับเงิน", "vi": "Chưa nhận được tiền", "id": "Dana belum diterima"},
+    "Digital payment not received (e-wallet or bank)": {
+        "th": "ไม่ได้รับเงินที่โอนทางดิจิทัล (วอลเล็ตหรือบัญชีธนาคาร)",
+        "vi": "Chưa nhận được tiền chuyển khoản (ví điện tử hoặc ngân hàng)",
+        "id": "Transfer dana tidak masuk (dompet digital atau rekening bank)",
+    },
+    "Wrong amount paid": {
+        "th": "ได้รับเงินไม่ครบหรือไม่ถูกต้อง",
+        "vi": "Nhận sai số tiền",
+        "id": "Jumlah yang dibayarkan salah",
+    },
+    "Payment stopped without explanation": {
+        "th": "ถูกระงับการจ่ายเงินโดยไม่มีคำชี้แจง",
+        "vi": "Bị ngừng chi trả mà không được giải thích",
+        "id": "Pembayaran dihentikan tanpa penjelasan",
+    },
+    "Registration and eligibility": {
+        "th": "การลงทะเบียนและคุณสมบัติ",
+        "vi": "Đăng ký và điều kiện hưởng",
+        "id": "Pendaftaran dan kelayakan",
+    },
+    "Application refused": {"th": "คำขอถูกปฏิเสธ", "vi": "Hồ sơ bị từ chối", "id": "Permohonan ditolak"},
+    "Cannot register online": {
+        "th": "ลงทะเบียนออนไลน์ไม่ได้",
+        "vi": "Không đăng ký trực tuyến được",
+        "id": "Tidak bisa mendaftar secara daring",
+    },
+    "My details are wrong in the registry": {
+        "th": "ข้อมูลของฉันในทะเบียนไม่ถูกต้อง",
+        "vi": "Thông tin của tôi trong hồ sơ đăng ký bị sai",
+        "id": "Data saya di basis data pendaftaran salah",
+    },
+    "Work and employment": {
+        "th": "งานและการจ้างงาน",
+        "vi": "Việc làm và lao động",
+        "id": "Pekerjaan dan ketenagakerjaan",
+    },
+    "Unpaid wages": {"th": "ถูกค้างจ่ายค่าจ้าง", "vi": "Bị nợ lương", "id": "Upah tidak dibayar"},
+    "Platform deactivated my account": {
+        "th": "แพลตฟอร์มปิดบัญชีของฉัน",
+        "vi": "Ứng dụng đã khóa tài khoản của tôi",
+        "id": "Aplikasi menonaktifkan akun saya",
+    },
+    "No social security contributions paid for me": {
+        "th": "ไม่มีการนำส่งเงินสมทบประกันสังคมให้ฉัน",
+        "vi": "Không được đóng bảo hiểm xã hội",
+        "id": "Iuran jaminan sosial saya tidak dibayarkan",
+    },
+    "Service and staff conduct": {
+        "th": "การให้บริการและความประพฤติของเจ้าหน้าที่",
+        "vi": "Chất lượng phục vụ và thái độ cán bộ",
+        "id": "Pelayanan dan perilaku petugas",
+    },
+    "Rude or unhelpful staff": {
+        "th": "เจ้าหน้าที่ไม่สุภาพหรือไม่ให้ความช่วยเหลือ",
+        "vi": "Cán bộ thiếu lịch sự hoặc không hỗ trợ",
+        "id": "Petugas tidak sopan atau tidak membantu",
+    },
+    "Asked for a bribe or an unofficial fee": {
+        "th": "ถูกเรียกสินบนหรือค่าธรรมเนียมนอกระบบ",
+        "vi": "Bị đòi hối lộ hoặc thu phí ngoài quy định",
+        "id": "Diminta suap atau pungutan liar",
+    },
+    "Harassment, violence and exploitation": {
+        "th": "การล่วงละเมิด ความรุนแรง และการแสวงประโยชน์",
+        "vi": "Quấy rối, bạo lực và bóc lột",
+        "id": "Pelecehan, kekerasan, dan eksploitasi",
+    },
+    "Sexual harassment": {"th": "การล่วงละเมิดทางเพศ", "vi": "Quấy rối tình dục", "id": "Pelecehan seksual"},
+    "Gender-based violence": {
+        "th": "ความรุนแรงบนฐานเพศ",
+        "vi": "Bạo lực trên cơ sở giới",
+        "id": "Kekerasan berbasis gender",
+    },
+    "Forced labour or exploitation": {
+        "th": "การบังคับใช้แรงงานหรือการแสวงประโยชน์",
+        "vi": "Lao động cưỡng bức hoặc bóc lột",
+        "id": "Kerja paksa atau eksploitasi",
+    },
+    # programmes
+    "Child Support Grant": {"th": "เงินอุดหนุนเพื่อการเลี้ยงดูเด็ก", "vi": "Trợ cấp nuôi con", "id": "Bantuan Tunjangan Anak"},
+    "Old Age Allowance": {"th": "เบี้ยยังชีพผู้สูงอายุ", "vi": "Trợ cấp người cao tuổi", "id": "Tunjangan Lanjut Usia"},
+    "Disability Allowance": {
+        "th": "เบี้ยความพิการ",
+        "vi": "Trợ cấp người khuyết tật",
+        "id": "Tunjangan Penyandang Disabilitas",
+    },
+    "Social Security Fund, Section 40 (informal workers)": {
+        "th": "กองทุนประกันสังคม มาตรา 40 (แรงงานนอกระบบ)",
+        "vi": "Quỹ An sinh Xã hội, Điều 40 (lao động phi chính thức)",
+        "id": "Dana Jaminan Sosial, Pasal 40 (pekerja informal)",
+    },
+    "Unemployment benefit": {
+        "th": "ประโยชน์ทดแทนกรณีว่างงาน",
+        "vi": "Trợ cấp thất nghiệp",
+        "id": "Tunjangan pengangguran",
+    },
+}
+# Organizations by slug (their English names are the portal's demo data).
+ORGANIZATION_NAMES = {
+    "mosd": {"th": "กระทรวงการพัฒนาสังคม", "vi": "Bộ Phát triển Xã hội", "id": "Kementerian Pembangunan Sosial"},
+    "sso": {"th": "สำนักงานประกันสังคม", "vi": "Văn phòng An sinh Xã hội", "id": "Kantor Jaminan Sosial"},
+    "dlpw": {
+        "th": "กรมสวัสดิการและคุ้มครองแรงงาน",
+        "vi": "Cục Bảo vệ và Phúc lợi Lao động",
+        "id": "Departemen Perlindungan dan Kesejahteraan Tenaga Kerja",
+    },
+    "fiw": {"th": "สหพันธ์แรงงานนอกระบบ", "vi": "Liên đoàn Lao động Phi chính thức", "id": "Federasi Pekerja Informal"},
+    "riders": {"th": "สหภาพไรเดอร์แพลตฟอร์ม", "vi": "Công đoàn Tài xế Công nghệ", "id": "Serikat Pengemudi Platform"},
+    "nef": {"th": "สหพันธ์นายจ้างแห่งชาติ", "vi": "Liên đoàn Giới chủ Quốc gia", "id": "Federasi Pengusaha Nasional"},
+}
+
 PROGRAMMES = [
     ("Child Support Grant", "sso"),
     ("Old Age Allowance", "sso"),
@@ -120,6 +247,8 @@ def seed(*, organizations, users, stdout) -> int:
                 1
             ]
 
+    created += _name_in_other_languages(organizations)
+
     # The labour officer is the focal point for sensitive cases at DLPW.
     created += Membership.objects.filter(
         user=users["officer.labour"], organization=organizations["dlpw"], focal_point=False
@@ -127,7 +256,25 @@ def seed(*, organizations, users, stdout) -> int:
 
     created += _demo_cases(organizations, users, stdout)
     created += _workspace_cases(organizations, users)
+    created += _cases_in_other_languages(users)
     return created
+
+
+def _name_in_other_languages(organizations) -> int:
+    """Give the reference data its names in other languages (only where they differ: seeding twice changes nothing)."""
+    changed = 0
+    for model in (SLAPolicy, Region, Programme, Category):
+        for item in model.objects.filter(name__in=NAMES):
+            names = {**item.names, **NAMES[item.name]}
+            if names != item.names:
+                changed += model.objects.filter(pk=item.pk).update(names=names)
+    for slug, translated in ORGANIZATION_NAMES.items():
+        organization = organizations.get(slug)
+        if organization is not None and {**organization.names, **translated} != organization.names:
+            changed += (
+                type(organization).objects.filter(pk=organization.pk).update(names={**organization.names, **translated})
+            )
+    return changed
 
 
 DEMO_SEX_GENDER = (
@@ -262,4 +409,65 @@ def _workspace_cases(organizations, users) -> int:
             )
         else:
             services.grievance_add_note(grievance=case, user=officer, body="Checked the payment file.", version=3)
+    return created
+
+
+# Written by the complainants themselves, in their language: the workspace
+# shows them as written, marked with the language, and their notices, text
+# messages and the Thai case's outcome letter come in it.
+THAI_DESCRIPTION = (
+    "เบี้ยยังชีพผู้สูงอายุของแม่ฉันเดือนตุลาคมไม่เข้าบัญชี เจ้าหน้าที่ที่อำเภอบอกว่าโอนไปแล้ว แต่ธนาคารบอกว่าไม่มีเงินเข้า แม่อายุ 78 ปีและต้องใช้เงินนี้ซื้อยา"
+)
+VIETNAMESE_DESCRIPTION = (
+    "Tôi là lao động người Việt làm việc ở Bangkok. Chủ sử dụng lao động trừ tiền bảo hiểm xã hội vào lương "
+    "của tôi suốt sáu tháng nhưng khi tôi đến văn phòng thì được biết không có khoản đóng nào cho tôi."
+)
+
+
+def _offered(language: str) -> str:
+    # Until the portal offers the language (settings.LANGUAGES), the case speaks the default one.
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _cases_in_other_languages(users) -> int:
+    officer, supervisor = users["officer"], users["supervisor"]
+    created = 0
+    if not Grievance.objects.filter(description=THAI_DESCRIPTION).exists():
+        case = services.grievance_lodge(
+            category=Category.objects.get(name="Payment not received"),
+            description=THAI_DESCRIPTION,
+            contact_preference=Grievance.Contact.PHONE,
+            contact_name="สมศรี ใจดี",
+            contact_phone="+66 80 000 0001",
+            programme=Programme.objects.get(name="Old Age Allowance"),
+            region=Region.objects.get(code="cnx"),
+            sex_gender=Grievance.SexGender.FEMALE,
+            language=_offered("th"),
+        ).grievance
+        Grievance.objects.filter(pk=case.pk).update(pin_hash=hash_pin(DEMO_PIN))
+        services.grievance_assign(grievance=case, user=supervisor, assignee=officer, version=1)
+        services.grievance_start(grievance=case, user=officer, version=2)
+        # Decided: the complainant can download the outcome letter, in Thai.
+        services.grievance_resolve(
+            grievance=case,
+            user=officer,
+            decision=Grievance.Decision.UPHELD,
+            reasons="เลขบัญชีธนาคารในทะเบียนผู้รับเบี้ยยังชีพไม่ถูกต้อง สำนักงานได้แก้ไขข้อมูลแล้ว",
+            remedy="โอนเบี้ยยังชีพเดือนตุลาคมให้ใหม่ภายใน 7 วันทำการ",
+            version=3,
+        )
+        created += 1
+    if not Grievance.objects.filter(description=VIETNAMESE_DESCRIPTION).exists():
+        case = services.grievance_lodge(
+            category=Category.objects.get(name="No social security contributions paid for me"),
+            description=VIETNAMESE_DESCRIPTION,
+            contact_preference=Grievance.Contact.PHONE,
+            contact_name="Nguyễn Thị Hoa",
+            contact_phone="+66 80 000 0002",
+            region=Region.objects.get(code="bkk"),
+            sex_gender=Grievance.SexGender.FEMALE,
+            language=_offered("vi"),
+        ).grievance
+        Grievance.objects.filter(pk=case.pk).update(pin_hash=hash_pin(DEMO_PIN))
+        created += 1
     return created

@@ -14,6 +14,7 @@ from grievances.models import Category, Grievance, Programme, Region
 from grievances.pins import PIN_LENGTH
 from grievances.references import normalize_reference
 from grievances.services import DESCRIPTION_MAX_LENGTH, MESSAGE_MAX_LENGTH
+from portal.lib.localized import language_name
 from portal.lib.text import clean_text
 from portal.lib.uploads import AttachmentsField
 from portal.models import Membership, User
@@ -70,7 +71,7 @@ class CategoryField(forms.ChoiceField):
         for category in Category.objects.filter(active=True, parent__isnull=False, parent__active=True).select_related(
             "parent"
         ):
-            groups.setdefault(category.parent.name, []).append((str(category.pk), category.name))
+            groups.setdefault(category.parent.localized_name, []).append((str(category.pk), category.localized_name))
         return [("", _("Choose one…")), *groups.items()]
 
     def validate(self, value):
@@ -360,3 +361,16 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     confirm = forms.BooleanField(label=_("Yes, withdraw my grievance. The agency will stop working on it."))
+
+
+class LanguageForm(forms.Form):
+    """The language the case speaks to its complainant in: notices, text messages, the outcome letter."""
+
+    language = forms.ChoiceField(label=_("Language for your notices, text messages and letters"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each language named in itself: whoever cannot read this page's language still finds theirs.
+        self.fields["language"].choices = [
+            (code, language_name(code, local=True)) for code, _name in settings.LANGUAGES
+        ]

@@ -52,16 +52,16 @@ def has_outcome(grievance: Grievance) -> bool:
 
 
 def letter_language(grievance: Grievance) -> str:
-    """The complainant's language: their account's preference, else the language they lodged in."""
+    """The case's language: the one it was lodged in, or the one the complainant chose since.
+
+    Not the account's interface preference (it defaults to English for
+    everyone who never set it), nor the language of whoever asks for the
+    letter: an officer reading in English prints the Thai complainant's letter in Thai.
+    """
     offered = {code for code, _name in settings.LANGUAGES}
-    candidates = []
-    if grievance.complainant_id and grievance.complainant.preferred_language:
-        candidates.append(grievance.complainant.preferred_language)
-    candidates.append(grievance.language)
-    for candidate in candidates:
-        for code in (candidate, (candidate or "").split("-")[0]):
-            if code in offered:
-                return code
+    for code in (grievance.language, (grievance.language or "").split("-")[0]):
+        if code in offered:
+            return code
     return settings.LANGUAGE_CODE
 
 
@@ -127,7 +127,7 @@ def _facts(grievance: Grievance, events: list[CaseEvent], issued_at, language: s
         "reference": grievance.reference,
         "issued_at": issued_at.isoformat(),
         "language": language,
-        "agency": grievance.agency.name,
+        "agency": grievance.agency.localized_name,
         "category": str(grievance.category),
         "lodged_at": grievance.lodged_at.isoformat(),
         "addressee": _addressee(grievance),
@@ -152,8 +152,9 @@ def letter_html(grievance: Grievance, *, issued_at=None, language: str | None = 
     issued_at = issued_at or timezone.now()
     # Public events only, filtered in the database: an internal note never enters this function's memory.
     events = list(CaseEvent.objects.filter(grievance=grievance, public=True).order_by("created_at", "id"))
-    code = sign(_facts(grievance, events, issued_at, language))
     with translation.override(language):
+        # Inside the override: the category and agency are named in the letter's language, whoever asks.
+        code = sign(_facts(grievance, events, issued_at, language))
         context = {
             "grievance": grievance,
             "lang": language,
@@ -233,7 +234,7 @@ def as_issued(letter: OutcomeLetter) -> dict:
     decision = (event.payload or {}).get("decision") if event is not None else grievance.decision
     return {
         "reference": grievance.reference,
-        "issuer": event.actor_label if event is not None and event.actor_label else grievance.agency.name,
+        "issuer": event.actor_label if event is not None and event.actor_label else grievance.agency.localized_name,
         "issued_at": letter.issued_at,
         "decision": Grievance.Decision(decision).label if decision in Grievance.Decision.values else "",
         "file_hash": grouped_code(letter.pdf_sha256),

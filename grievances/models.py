@@ -1,4 +1,4 @@
-"""Grievances: reference data, cases, their append-only timeline and attachments."""
+"""Grievances: cases (reference data is in ``grievances.reference``), their append-only timeline and attachments."""
 
 from __future__ import annotations
 
@@ -6,131 +6,15 @@ import time
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from grievances.reference import Category, Holiday, Programme, Region, SLAPolicy  # noqa: F401
 from grievances.workflow import Status
+from portal.lib.localized import language_name
 from portal.models import Membership, Organization
-
-# --- reference data ----------------------------------------------------------
-
-
-class SLAPolicy(models.Model):
-    """How fast a category's cases must move, in working days."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    acknowledge_days = models.PositiveSmallIntegerField(_("acknowledge within (working days)"), default=2)
-    resolve_days = models.PositiveSmallIntegerField(_("resolve within (working days)"), default=21)
-    appeal_window_days = models.PositiveSmallIntegerField(_("complainant may appeal within (days)"), default=30)
-    appeal_decision_days = models.PositiveSmallIntegerField(_("decide an appeal within (days)"), default=30)
-    at_risk_days = models.PositiveSmallIntegerField(_("at risk when this many working days remain"), default=3)
-
-    class Meta:
-        verbose_name = _("SLA policy")
-        verbose_name_plural = _("SLA policies")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Holiday(models.Model):
-    """A public holiday: no deadline falls due on it and it is not counted."""
-
-    date = models.DateField(_("date"), unique=True)
-    name = models.CharField(_("name"), max_length=100)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("public holiday")
-
-    def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {self.name}"
-
-
-class Region(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    code = models.SlugField(_("code"), max_length=20, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("region")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Programme(models.Model):
-    """A social protection programme people may complain about (e.g. a child grant)."""
-
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    agency = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("run by")
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("programme")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Category(models.Model):
-    """Two levels: a theme ("Payments") and what went wrong ("Digital payment not received")."""
-
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("theme")
-    )
-    name = models.CharField(_("name"), max_length=120)
-    description = models.CharField(_("plain-language description"), max_length=300, blank=True)
-    sensitive = models.BooleanField(
-        _("sensitive"),
-        default=False,
-        help_text=_("Gender-based violence, harassment, exploitation: seen only by designated focal points."),
-    )
-    agency = models.ForeignKey(
-        Organization,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="categories",
-        verbose_name=_("routed to"),
-        limit_choices_to={"kind": Organization.Kind.GOVERNMENT},
-        help_text=_("Leave empty to use the theme's agency."),
-    )
-    sla_policy = models.ForeignKey(
-        SLAPolicy, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("SLA policy")
-    )
-    active = models.BooleanField(_("offered on the form"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "name"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
-
-    def __str__(self) -> str:
-        return f"{self.parent.name} → {self.name}" if self.parent_id else self.name
-
-    def clean(self) -> None:
-        if self.parent_id and self.parent.parent_id:
-            raise ValidationError(_("Categories have two levels: a theme and what went wrong."))
-
-    @property
-    def is_sensitive(self) -> bool:
-        return self.sensitive or bool(self.parent_id and self.parent.sensitive)
-
-    def routed_agency(self) -> Organization | None:
-        return self.agency or (self.parent.agency if self.parent_id else None)
-
-    def effective_sla_policy(self) -> SLAPolicy:
-        policy = self.sla_policy or (self.parent.sla_policy if self.parent_id else None)
-        return policy or SLAPolicy.objects.get_or_create(name="Default")[0]
-
 
 # --- cases ----------------------------------------------------------------------
 
@@ -233,7 +117,10 @@ class Grievance(models.Model):
         Organization, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("agency")
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB)
+    # The language the case speaks to its complainant in (notices, letters, live updates); they may change it.
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
+    # The language the description was written in, kept when ``language`` changes later ("" on older cases).
+    lodged_language = models.CharField(_("written in"), max_length=10, blank=True)
 
     # Who. An anonymous grievance keeps none of this.
     complainant = models.ForeignKey(
@@ -368,6 +255,20 @@ class Grievance(models.Model):
         return Status(self.status)
 
     @property
+    def language_name(self) -> str:
+        """The language the complainant reads in, named in the reader's language."""
+        return language_name(self.language)
+
+    @property
+    def description_language(self) -> str:
+        return self.lodged_language or self.language
+
+    @property
+    def description_language_name(self) -> str:
+        """The language the description was written in, named in the reader's language ("Thai")."""
+        return language_name(self.description_language)
+
+    @property
     def is_open(self) -> bool:
         return self.status_enum.is_open
 
@@ -444,6 +345,7 @@ class CaseEvent(models.Model):
         REFERRAL_RETURNED = "referral_returned", _("Referral returned")
         DUPLICATE = "duplicate", _("Marked as a duplicate")
         DUPLICATE_LINKED = "duplicate_linked", _("Duplicate linked")
+        LANGUAGE_CHANGED = "language_changed", _("Language changed")
 
     grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -22,7 +22,7 @@ def _day(value) -> str:
 
 
 def explain(grievance: Grievance) -> Explanation:
-    agency = grievance.agency.name
+    agency = grievance.agency.localized_name
     due = _day(grievance.resolve_due)
     match grievance.status:
         case Status.LODGED | Status.ACKNOWLEDGED:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<str:reference>/accept/", views.accept, name="accept"),
     path("<str:reference>/appeal/", views.appeal, name="appeal"),
     path("<str:reference>/withdraw/", views.withdraw, name="withdraw"),
+    path("<str:reference>/language/", views.change_language, name="language"),
     path("<str:reference>/outcome.pdf", views.outcome_letter, name="outcome_letter"),
     path("<str:reference>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
 ]

@@ -21,7 +21,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grievances import access, letters, services, throttle
-from grievances.forms import AppealForm, InformationForm, LodgeForm, MessageForm, TrackForm, WithdrawForm
+from grievances.forms import (
+    AppealForm,
+    InformationForm,
+    LanguageForm,
+    LodgeForm,
+    MessageForm,
+    TrackForm,
+    WithdrawForm,
+)
 from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin, pin_keep_for_showing, pin_take_for_showing
 from grievances.presentation import explain
@@ -212,6 +220,7 @@ def _case_context(request, grievance: Grievance, **forms) -> dict:
         "message_form": forms.get("message_form") or MessageForm(),
         "information_form": forms.get("information_form") or InformationForm(),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
+        "language_form": forms.get("language_form") or LanguageForm(initial={"language": grievance.language}),
     }
 
 
@@ -261,6 +270,20 @@ def provide_information(request, reference: str):
         "information_form",
         services.grievance_provide_information,
         _("Thank you. Your answer has been sent to the agency."),
+    )
+
+
+@never_cache
+@require_POST
+def change_language(request, reference: str):
+    """The complainant chooses the language of their notices and letters (on the timeline, through the service)."""
+    return _complainant_post(
+        request,
+        reference,
+        LanguageForm,
+        "language_form",
+        services.grievance_set_language,
+        _("From now on you will hear from us in the language you chose."),
     )
 
 

@@ -6,7 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from grievances import demo
-from grievances.models import Category, Holiday, Programme, Region, SLAPolicy
+from grievances.reference import Category, Holiday, Programme, Region, SLAPolicy
 from grievances.views import my_section
 from portal import registry
 
@@ -17,7 +17,18 @@ class CategoryViewSet(ModelViewSet):
     list_display = ["__str__", "agency", "sensitive", "active"]
     list_filter = ["sensitive", "active", "agency"]
     search_fields = ["name"]
-    form_fields = ["parent", "name", "description", "sensitive", "agency", "sla_policy", "active", "position"]
+    form_fields = [
+        "parent",
+        "name",
+        "names",
+        "description",
+        "descriptions",
+        "sensitive",
+        "agency",
+        "sla_policy",
+        "active",
+        "position",
+    ]
 
 
 class SLAPolicyViewSet(ModelViewSet):
@@ -26,6 +37,7 @@ class SLAPolicyViewSet(ModelViewSet):
     list_display = ["name", "acknowledge_days", "resolve_days", "appeal_window_days", "appeal_decision_days"]
     form_fields = [
         "name",
+        "names",
         "acknowledge_days",
         "resolve_days",
         "appeal_window_days",
@@ -44,14 +56,14 @@ class HolidayViewSet(ModelViewSet):
 class RegionViewSet(ModelViewSet):
     model = Region
     icon = "site"
-    form_fields = ["name", "code"]
+    form_fields = ["name", "names", "code"]
 
 
 class ProgrammeViewSet(ModelViewSet):
     model = Programme
     icon = "pick"
     list_display = ["name", "agency"]
-    form_fields = ["name", "agency"]
+    form_fields = ["name", "names", "agency"]
 
 
 class GrievanceSetup(ViewSetGroup):

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.localized import LocalizedName
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -72,7 +74,7 @@ class User(AbstractUser):
         return self.display_name or self.first_name or self.email.split("@")[0]
 
 
-class Organization(models.Model):
+class Organization(LocalizedName):
     """A body that acts in Suara: a union, an employers' organization, an agency."""
 
     class Kind(models.TextChoices):
@@ -99,7 +101,7 @@ class Organization(models.Model):
         verbose_name_plural = _("organizations")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
     def save(self, *args, **kwargs):
         if not self.slug:

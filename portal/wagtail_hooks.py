@@ -19,6 +19,7 @@ class OrganizationViewSet(ModelViewSet):
     search_fields = ["name", "short_name", "slug"]
     panels = [
         FieldPanel("name"),
+        FieldPanel("names"),
         FieldRowPanel([FieldPanel("short_name"), FieldPanel("slug")]),
         FieldRowPanel([FieldPanel("kind"), FieldPanel("verified")]),
         MultiFieldPanel(

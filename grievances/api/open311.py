@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -199,6 +200,13 @@ class RequestIn(Schema):
     device_id: text(100) = ""
     account_id: text(100) = ""
     media_url: text(500) = ""
+    # Not in GeoReport v2: Suara's own, because the person's language follows their case.
+    language: text(10) = Field(
+        default="",
+        description="Suara's extension: the person's language, a code of the portal's languages (`en`, `th`, `vi`, "
+        "`zh-hans`, ...). Their acknowledgement and notices come in it. Empty means the request's language "
+        "(`Accept-Language`); a code the portal does not offer is refused with 400.",
+    )
 
 
 def _services():
@@ -208,12 +216,12 @@ def _services():
 def _service(category: Category) -> dict:
     return {
         "service_code": str(category.pk),
-        "service_name": category.name,
-        "description": category.description,
+        "service_name": category.localized_name,
+        "description": category.localized_description,
         "metadata": False,
         "type": "realtime",
         "keywords": "",
-        "group": category.parent.name if category.parent_id else "",
+        "group": category.parent.localized_name if category.parent_id else "",
     }
 
 
@@ -249,9 +257,9 @@ def _request(grievance: Grievance) -> dict:
         "service_request_id": request_id(grievance),
         "status": "open" if status.is_open else "closed",
         "status_notes": str(status.label),
-        "service_name": grievance.category.name,
+        "service_name": grievance.category.localized_name,
         "service_code": str(grievance.category_id),
-        "agency_responsible": grievance.agency.name,
+        "agency_responsible": grievance.agency.localized_name,
         "requested_datetime": grievance.lodged_at.isoformat(),
         "updated_datetime": last_public.isoformat(),
         "expected_datetime": grievance.resolve_due.isoformat() if grievance.resolve_due and status.is_open else None,
@@ -290,6 +298,9 @@ def request_submit(request, data: Form[RequestIn]):
     )
     if category is None:
         raise ApiError(400, "invalid", "service_code: no such service.")
+    language = data.language.strip() or translation.get_language() or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ApiError(400, "invalid", "language: not one of the portal's languages.")
     email, phone = data.email.strip(), data.phone.strip()
     if email:
         try:
@@ -313,6 +324,7 @@ def request_submit(request, data: Form[RequestIn]):
             contact_name=name,
             contact_phone=phone,
             contact_email=email,
+            language=language,
         )
         if claimed is not None:
             services.submission_settle(submission=claimed, grievance=lodged.grievance)
@@ -321,10 +333,12 @@ def request_submit(request, data: Form[RequestIn]):
 
 
 def _submitted(grievance: Grievance, *, pin: str | None) -> dict:
-    notice = _("Your grievance %(reference)s has been received by %(agency)s.") % {
-        "reference": grievance.reference,
-        "agency": grievance.agency.name,
-    }
+    # The caller shows the notice to the person: in their case's language.
+    with translation.override(grievance.language):
+        notice = _("Your grievance %(reference)s has been received by %(agency)s.") % {
+            "reference": grievance.reference,
+            "agency": grievance.agency.localized_name,
+        }
     submitted = {
         "service_request_id": request_id(grievance),
         "service_notice": notice,

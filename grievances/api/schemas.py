@@ -124,6 +124,7 @@ class IdentityOut(Schema):
 
 class CaseOut(CaseSummary):
     description: str
+    language: str = Field(description="The language the person wrote in and reads their notices in (a code).")
     category: CategoryOut
     region: str | None
     programme: str | None
@@ -218,7 +219,13 @@ class LodgeIn(Schema):
     anonymous: bool = False
     occurred_on: date | None = Field(default=None, description="When it happened: today or earlier.")
     region: text(20) = Field(default="", description="A region `code`; an unknown code is refused with 400.")
-    language: text(10) = "en"
+    language: text(10) = Field(
+        default="",
+        description="The person's language, as a code of the portal's languages (`en`, `id`, `ms`, `th`, `vi`, `km`, "
+        "`lo`, `my`, `fil`, `zh-hans`, `bn`, `ne`, `ur`, those the portal offers): their acknowledgement, notices "
+        "and outcome letter come in it. Empty means the portal's default language; a code the portal does not offer "
+        "is refused with 400.",
+    )
 
 
 class LodgedOut(Schema):

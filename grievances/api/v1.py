@@ -117,9 +117,9 @@ def _identity(agent, grievance: Grievance) -> dict:
 def _category(category: Category) -> dict:
     return {
         "id": category.pk,
-        "name": category.name,
-        "theme": category.parent.name if category.parent_id else "",
-        "description": category.description,
+        "name": category.localized_name,
+        "theme": category.parent.localized_name if category.parent_id else "",
+        "description": category.localized_description,
         "sensitive": category.is_sensitive,
     }
 
@@ -129,9 +129,10 @@ def _detail(agent, grievance: Grievance) -> dict:
     return {
         **_summary(grievance),
         "description": grievance.description,
+        "language": grievance.language,
         "category": _category(grievance.category),
         "region": grievance.region.code if grievance.region_id else None,
-        "programme": grievance.programme.name if grievance.programme_id else None,
+        "programme": grievance.programme.localized_name if grievance.programme_id else None,
         "occurred_on": grievance.occurred_on,
         "people_affected": grievance.people_affected,
         "acknowledge_due": grievance.acknowledge_due,
@@ -162,7 +163,7 @@ def token_info(request):
         "name": token.name,
         "scope": token.scope,
         "sensitive": token.sensitive,
-        "organization": {"slug": token.organization.slug, "name": token.organization.name},
+        "organization": {"slug": token.organization.slug, "name": token.organization.localized_name},
     }
 
 
@@ -306,7 +307,9 @@ def lodge(request, data: schemas.LodgeIn):
         region = Region.objects.filter(code=data.region).first()
         if region is None:
             raise ValidationError({"region": _("No region has this code.")})
-    language = data.language if data.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    language = data.language.strip() or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Please give the code of one of the portal's languages.")})
     with transaction.atomic():
         claimed = idempotency.claim(request, scope=f"api-v1:{_agent(request).pk}", data=data)
         if claimed is not None and not claimed.first:

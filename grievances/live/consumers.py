@@ -27,6 +27,7 @@ import logging
 import random
 import time
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user
@@ -43,7 +44,7 @@ from grievances.references import normalize_reference
 from grievances.workspace import selectors
 from portal import middleware
 from portal.consumers import GatedStreamConsumer, fresh_session
-from portal.lib import embedded
+from portal.lib import embedded, realtime
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,12 @@ def _staff_request(scope, *, at_connect: bool = False) -> SimpleNamespace | None
     return request
 
 
+def _requested_language(scope) -> str:
+    """The language the page asked for (``?lang=``, its ``<html lang>``), unchecked: see ``live.reader_language``."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang") or [""]
+    return values[0][:20]
+
+
 def _resume_bounds(content) -> tuple[str, float] | None:
     """``("after", id)`` or ``("since", unix time)`` from a client's resume message; None if malformed."""
     if not isinstance(content, dict) or not isinstance(content.get("resume"), dict):
@@ -132,7 +139,28 @@ def _events_filter(bounds: tuple[str, float]) -> dict:
 
 
 class _ResumableStream(GatedStreamConsumer):
-    """A stream whose client may ask, a few times per connection, for what it missed."""
+    """A stream whose client may ask, a few times per connection, for what it missed.
+
+    Each socket reads in one language (``self.language``) and joins its
+    groups' sub-group of that language; it tells ``realtime.mark_listening``
+    so, on joining and again now and then, so that payloads are rendered in
+    the languages that have readers.
+    """
+
+    language = ""
+    LISTENING_REFRESH_SECONDS = realtime.LISTENING_SECONDS / 4
+
+    def language_groups(self) -> list[str]:
+        return [group for group in getattr(self, "joined_groups", []) if group.endswith(f".{self.language}")]
+
+    def keep_listening(self, groups: list[str] | None = None) -> None:
+        """Say (in a database thread: the cache may be Redis) that this socket listens to its language groups."""
+        now = time.monotonic()
+        if groups is None and now - getattr(self, "listened_at", 0.0) < self.LISTENING_REFRESH_SECONDS:
+            return
+        self.listened_at = now
+        for group in groups if groups is not None else self.language_groups():
+            realtime.mark_listening(group)
 
     async def receive_json(self, content, **kwargs) -> None:
         bounds = _resume_bounds(content)
@@ -169,7 +197,7 @@ class _CaseStream(_ResumableStream):
         if events:
             rendered = live.staff_events(grievance, after=events[0] - 1, public_only=self.side == "public")
             build = live.public_payload if self.side == "public" else live.staff_payload
-            messages.append({"type": "event", **build(grievance, rendered)})
+            messages.append({"type": "event", **build(grievance, rendered, language=self.language)})
             if self.side == "staff":
                 # A catch-up can hand over the whole timeline: staff reading it
                 # are on the access log, as when they open the case page.
@@ -187,7 +215,10 @@ class _CaseStream(_ResumableStream):
         await self.send_json({"type": "event", **message["payload"]})
 
     def still_allowed(self) -> bool:
-        return self.gate() is not None
+        allowed = self.gate() is not None
+        if allowed:
+            self.keep_listening()
+        return allowed
 
     def gate(self) -> Grievance | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -204,11 +235,21 @@ class ComplainantCaseConsumer(_CaseStream):
 
     async def admit(self) -> list[str] | None:
         self.case_id = None
-        grievance = await db_call(self.gate)()
+        admitted = await db_call(self._admit)()
+        if admitted is None:
+            return None
+        self.case_id, self.language = admitted
+        self.joined_groups = [live.case_group(self.case_id, "public", self.language)]
+        return self.joined_groups
+
+    def _admit(self):
+        grievance = self.gate()
         if grievance is None:
             return None
-        self.case_id = grievance.pk
-        return [live.case_group(grievance.pk, "public")]
+        # The language of the complainant's page (they may read in another than their notices').
+        language = live.reader_language(_requested_language(self.scope), grievance.language)
+        self.keep_listening([live.case_group(grievance.pk, "public", language)])
+        return grievance.pk, language
 
     def gate(self) -> Grievance | None:
         reference = normalize_reference(self.scope["url_route"]["kwargs"].get("reference", ""))
@@ -240,14 +281,21 @@ class StaffCaseConsumer(_CaseStream):
         if admitted is None:
             return None
         self.case_id, self.viewer_name, self.language = admitted
-        return [live.case_group(self.case_id, "staff")]
+        # The case's staff group carries presence; its language sub-group the events, in this officer's language.
+        self.joined_groups = [
+            live.case_group(self.case_id, "staff"),
+            live.case_group(self.case_id, "staff", self.language),
+        ]
+        return self.joined_groups
 
     def _admit(self):
         grievance = self.gate()
         if grievance is None:
             return None
         user = self.scope["user"]
-        language = getattr(user, "preferred_language", "") or translation.get_language()
+        # The officer's interface language (the page's), never the complainant's.
+        language = live.reader_language(_requested_language(self.scope), getattr(user, "preferred_language", ""))
+        self.keep_listening([live.case_group(grievance.pk, "staff", language)])
         return grievance.pk, user.get_full_name() or user.email, language
 
     def gate(self) -> Grievance | None:
@@ -319,21 +367,30 @@ class QueueConsumer(_ResumableStream):
         admitted = await db_call(self._admit)()
         if admitted is None:
             return None
-        self.agency_id, focal, self.with_select = admitted
-        groups = [live.queue_group(self.agency_id)]
+        self.agency_id, focal, self.with_select, self.language = admitted
+        groups = [live.queue_group(self.agency_id, language=self.language)]
         if focal:
-            groups.append(live.queue_group(self.agency_id, focal=True))
+            groups.append(live.queue_group(self.agency_id, focal=True, language=self.language))
+        self.joined_groups = groups
         return groups
 
     def _admit(self):
         membership = self.gate()
         if membership is None:
             return None
+        language = live.reader_language(
+            _requested_language(self.scope), getattr(membership.viewer, "preferred_language", "")
+        )
+        groups = [live.queue_group(membership.organization_id, language=language)]
+        if membership.focal_point:
+            groups.append(live.queue_group(membership.organization_id, focal=True, language=language))
+        self.keep_listening(groups)
         # Supervisors' rows carry the bulk-assign check box, as on their queue page.
         return (
             membership.organization_id,
             membership.focal_point,
             rules.is_supervisor_of(membership.viewer, membership.organization_id),
+            language,
         )
 
     def gate(self):
@@ -352,7 +409,10 @@ class QueueConsumer(_ResumableStream):
 
     def still_allowed(self, focal_needed: bool) -> bool:
         membership = self.gate()
-        return membership is not None and (membership.focal_point or not focal_needed)
+        allowed = membership is not None and (membership.focal_point or not focal_needed)
+        if allowed:
+            self.keep_listening()
+        return allowed
 
     async def connect(self) -> None:
         await super().connect()
@@ -371,7 +431,7 @@ class QueueConsumer(_ResumableStream):
         Each socket waits a random 1–2 periods, so a thousand subscribers that
         joined together do not all re-check at once.
         """
-        focal_needed = any(group.endswith(".focal") for group in self.joined)
+        focal_needed = any(".focal" in group for group in self.joined)
         while True:
             await asyncio.sleep(random.uniform(QUEUE_RECHECK_SECONDS, 2 * QUEUE_RECHECK_SECONDS))
             try:
@@ -411,12 +471,13 @@ class QueueConsumer(_ResumableStream):
         )
         changed = {row["grievance_id"]: row["last"] for row in changed}
         if len(changed) > live.MAX_ROWS_PER_CATCH_UP:
-            return [{"type": "reload", "text": _("Many cases changed. Reload the queue to see them.")}]
+            with translation.override(self.language or None):
+                return [{"type": "reload", "text": _("Many cases changed. Reload the queue to see them.")}]
         cases = Grievance.objects.select_related("category__parent", "agency", "referred_to", "assignee").filter(
             pk__in=changed
         )
         messages = [
-            self._row(live.queue_row_payload(case, agency.pk, event_id=changed[case.pk]))
+            self._row(live.queue_row_payload(case, agency.pk, event_id=changed[case.pk], language=self.language))
             for case in sorted(cases, key=lambda case: changed[case.pk])
         ]
         messages.append({"type": "synced", "id": last})

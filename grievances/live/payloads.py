@@ -1,16 +1,24 @@
-"""What live updates carry: the same template fragments as the pages, rendered once per change.
+"""What live updates carry: the same template fragments as the pages, rendered once per change and language.
 
 Services call :func:`announce` inside their transaction; after the commit the
 payloads are rendered from the committed rows and sent through
-``portal.lib.realtime`` to the per-object groups:
+``portal.lib.realtime`` to the per-object groups, each split by the reader's
+language (``<group>.<language>``), because every reader gets their own:
 
-- ``case.<id>.staff``: every new event of the case (internal notes included),
-  rendered by the staff timeline fragment;
-- ``case.<id>.public``: the public events only, rendered by the complainant's
-  timeline fragment (nothing is sent there when a change was internal);
-- ``queue.<agency id>`` (``queue.<agency id>.focal`` for sensitive cases,
-  which only focal points may see): the case's queue row, rendered by the
-  queue's row fragment, with the tabs it now belongs to in that agency.
+- ``case.<id>.staff.<lang>``: every new event of the case (internal notes
+  included), rendered by the staff timeline fragment in the officer's
+  interface language (``case.<id>.staff`` itself carries only presence);
+- ``case.<id>.public.<lang>``: the public events only, rendered by the
+  complainant's timeline fragment in the language of the complainant's page
+  (nothing is sent there when a change was internal);
+- ``queue.<agency id>.<lang>`` (``queue.<agency id>.focal.<lang>`` for
+  sensitive cases, which only focal points may see): the case's queue row,
+  rendered by the queue's row fragment, with the tabs it now belongs to.
+
+A payload is rendered only for the languages somebody listens in (sockets
+say so through ``realtime.mark_listening`` when they join): a change read by
+Thai readers only is rendered once, in Thai. When nobody is known to listen
+(or the cache cannot say), the side's likely languages are rendered anyway.
 
 Each payload carries ``id``, the highest event id it covers. Event ids only
 grow, so a client that reconnects asks for what came after the last id it
@@ -42,12 +50,36 @@ PUBLIC_EVENT_TEMPLATE = "grievances/includes/timeline_event.html"
 QUEUE_ROW_TEMPLATE = "grievances/workspace/includes/queue_row.html"
 
 
-def case_group(case_id: int, side: str) -> str:
-    return realtime.group_name("case", case_id, side)
+def case_group(case_id: int, side: str, language: str = "") -> str:
+    parts = ("case", case_id, side, language) if language else ("case", case_id, side)
+    return realtime.group_name(*parts)
 
 
-def queue_group(agency_id: int, *, focal: bool = False) -> str:
-    return realtime.group_name("queue", agency_id, "focal") if focal else realtime.group_name("queue", agency_id)
+def queue_group(agency_id: int, *, focal: bool = False, language: str = "") -> str:
+    parts = ["queue", agency_id, *(["focal"] if focal else []), *([language] if language else [])]
+    return realtime.group_name(*parts)
+
+
+def offered_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def reader_language(requested: str | None, *fallbacks: str | None) -> str:
+    """The first of ``requested`` and ``fallbacks`` that the portal offers (any case), else the default."""
+    offered = {code.lower(): code for code in offered_languages()}
+    for candidate in (requested, *fallbacks):
+        candidate = (candidate or "").strip().lower()
+        for code in (candidate, candidate.split("-")[0]):
+            if code in offered:
+                return offered[code]
+    return settings.LANGUAGE_CODE
+
+
+def listened_languages(group_of, likely: tuple[str, ...]) -> list[str]:
+    """The languages whose group ``group_of(language)`` somebody listens to; ``likely`` when none is known."""
+    groups = {group_of(language): language for language in offered_languages()}
+    present = [groups[group] for group in realtime.listening(list(groups))]
+    return present or list(dict.fromkeys(language for language in likely if language))
 
 
 def on_case_change(change: CaseChange) -> None:
@@ -68,19 +100,22 @@ def case_deliveries(case_id: int, first_event_id: int, *, also_queues=()) -> lis
     events = staff_events(grievance, after=first_event_id - 1)
     deliveries: list[tuple[str, str, dict]] = []
     if events:
-        deliveries.append((case_group(case_id, "staff"), "case.event", staff_payload(grievance, events)))
+        for language in listened_languages(lambda lang: case_group(case_id, "staff", lang), (settings.LANGUAGE_CODE,)):
+            payload = staff_payload(grievance, events, language=language)
+            deliveries.append((case_group(case_id, "staff", language), "case.event", payload))
         public = [event for event in events if event.public]
         if public:
-            deliveries.append((case_group(case_id, "public"), "case.event", public_payload(grievance, public)))
+            likely = (grievance.language, settings.LANGUAGE_CODE)
+            for language in listened_languages(lambda lang: case_group(case_id, "public", lang), likely):
+                payload = public_payload(grievance, public, language=language)
+                deliveries.append((case_group(case_id, "public", language), "case.event", payload))
     last_id = max((event.pk for event in events), default=first_event_id)
+    focal = grievance.category.is_sensitive
     for agency_id in _queue_agencies(grievance, also_queues):
-        deliveries.append(
-            (
-                queue_group(agency_id, focal=grievance.category.is_sensitive),
-                "queue.row",
-                queue_row_payload(grievance, agency_id, event_id=last_id),
-            )
-        )
+        group_of = lambda lang, agency_id=agency_id: queue_group(agency_id, focal=focal, language=lang)  # noqa: E731
+        for language in listened_languages(group_of, (settings.LANGUAGE_CODE,)):
+            payload = queue_row_payload(grievance, agency_id, event_id=last_id, language=language)
+            deliveries.append((group_of(language), "queue.row", payload))
     return deliveries
 
 
@@ -107,9 +142,9 @@ def staff_events(grievance: Grievance, *, after: int, public_only: bool = False)
     return list(events.select_related("actor").prefetch_related("attachments").order_by("id")[:MAX_EVENTS_PER_PAYLOAD])
 
 
-def staff_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
-    """The staff timeline entries, rendered as the staff case page renders them."""
-    with translation.override(settings.LANGUAGE_CODE):
+def staff_payload(grievance: Grievance, events: list[CaseEvent], *, language: str = "") -> dict:
+    """The staff timeline entries, rendered as the staff case page renders them, in the officer's language."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         statuses = choice_labels(Status.choices)
         label_events(events)
         rendered = [
@@ -128,9 +163,9 @@ def staff_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
         }
 
 
-def public_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
-    """The public timeline entries, rendered as the complainant's page renders them, in their language."""
-    with translation.override(grievance.language or settings.LANGUAGE_CODE):
+def public_payload(grievance: Grievance, events: list[CaseEvent], *, language: str = "") -> dict:
+    """The public timeline entries, rendered as the complainant's page renders them, in their page's language."""
+    with translation.override(language or grievance.language or settings.LANGUAGE_CODE):
         rendered = [
             {
                 "id": event.pk,
@@ -153,15 +188,16 @@ def public_payload(grievance: Grievance, events: list[CaseEvent]) -> dict:
 # --- the queue stream -----------------------------------------------------------------
 
 
-def queue_row_payload(grievance: Grievance, agency_id: int, *, event_id: int) -> dict:
-    """One queue row as the queue page renders it, for an officer and for a supervisor (select box)."""
+def queue_row_payload(grievance: Grievance, agency_id: int, *, event_id: int, language: str = "") -> dict:
+    """One queue row as the queue page renders it, for an officer and a supervisor (select box), in their language."""
     today = timezone.localdate()
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         grievance.sla_state = sla.state(grievance, today)
         grievance.status_label = choice_labels(Status.choices).get(grievance.status, grievance.status)
         context = {"case": grievance, "agency": _AgencyRef(agency_id)}
         html = render_to_string(QUEUE_ROW_TEMPLATE, {**context, "can_bulk_assign": False})
         html_select = render_to_string(QUEUE_ROW_TEMPLATE, {**context, "can_bulk_assign": True})
+        announce = _("Queue: %(reference)s changed") % {"reference": grievance.reference}
     return {
         "case": grievance.pk,
         "id": event_id,
@@ -171,7 +207,7 @@ def queue_row_payload(grievance: Grievance, agency_id: int, *, event_id: int) ->
         "due": grievance.due_on.isoformat() if grievance.due_on else "",
         "html": html,
         "html_select": html_select,
-        "announce": _("Queue: %(reference)s changed") % {"reference": grievance.reference},
+        "announce": announce,
     }
 
 

@@ -50,6 +50,7 @@ from django.utils import timezone
 from grievances import sla
 from grievances.models import CaseEvent, Category, Grievance, Referral, Region
 from grievances.workflow import Status
+from portal.lib.localized import localized
 
 
 class Sensitive(enum.StrEnum):
@@ -148,6 +149,8 @@ class CategoryTrend:
     label: str
     total: int
     by_month: list[int]
+    # The theme's names in the other languages (``portal.lib.localized``), for whoever reads the figures.
+    names: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,8 @@ class Report:
     by_region: dict[str, int]
     by_sex_gender: dict[str, int]
     agencies: list[AgencyRow]
+    # Each region's names in other languages, by its default name (the key of ``by_region``).
+    region_names: dict[str, dict] = field(default_factory=dict)
 
     @property
     def satisfaction(self) -> Rate:
@@ -200,17 +205,21 @@ class CategoryTree:
     theme: dict[int, tuple[int, str]]
     sensitive: frozenset[int]
     children: dict[int, frozenset[int]]
+    names: dict[int, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> CategoryTree:
-        theme, sensitive, children = {}, set(), {}
-        rows = Category.objects.values_list("id", "parent_id", "name", "parent__name", "sensitive", "parent__sensitive")
-        for pk, parent_id, name, parent_name, own_sensitive, parent_sensitive in rows:
+        theme, sensitive, children, names = {}, set(), {}, {}
+        rows = Category.objects.values_list(
+            "id", "parent_id", "name", "parent__name", "sensitive", "parent__sensitive", "names", "parent__names"
+        )
+        for pk, parent_id, name, parent_name, own_sensitive, parent_sensitive, own_names, parent_names in rows:
             theme[pk] = (parent_id, parent_name) if parent_id else (pk, name)
+            names[parent_id or pk] = (parent_names if parent_id else own_names) or {}
             if own_sensitive or parent_sensitive:
                 sensitive.add(pk)
             children.setdefault(parent_id or pk, set()).add(pk)
-        return cls(theme, frozenset(sensitive), {k: frozenset(v) for k, v in children.items()})
+        return cls(theme, frozenset(sensitive), {k: frozenset(v) for k, v in children.items()}, names)
 
 
 def _case_q(scope: Scope, tree: CategoryTree, prefix: str = "", *, agencies: bool = True) -> Q:
@@ -332,6 +341,7 @@ def compute(scope: Scope, *, per_agency: bool | None = None) -> Report:
         categories=categories,
         by_channel=channel,
         by_region=region,
+        region_names={row["region__name"]: row["region_names"] for row in groups if row["region__name"]},
         by_sex_gender=sex_gender,
         agencies=_agency_rows(cases, received_q, resolved_q, breached_q) if per_agency else [],
     )
@@ -377,7 +387,7 @@ def _referrals(scope: Scope, tree: CategoryTree, start: datetime, end: datetime)
         rows = rows.filter(Q(from_agency_id__in=scope.agency_ids) | Q(to_agency_id__in=scope.agency_ids))
     wait = ExpressionWrapper(Coalesce("decided_at", Now()) - F("created_at"), output_field=DurationField())
     grouped = (
-        rows.values("from_agency__name", "to_agency__name")
+        rows.values("from_agency__name", "to_agency__name", "from_agency__names", "to_agency__names")
         .annotate(
             made=Count("pk"),
             pending=Count("pk", filter=Q(outcome=Referral.Outcome.PENDING)),
@@ -390,8 +400,8 @@ def _referrals(scope: Scope, tree: CategoryTree, start: datetime, end: datetime)
     )
     result = [
         Referrals(
-            from_agency=row["from_agency__name"],
-            to_agency=row["to_agency__name"],
+            from_agency=localized(row["from_agency__names"], row["from_agency__name"]),
+            to_agency=localized(row["to_agency__names"], row["to_agency__name"]),
             made=row["made"],
             pending=row["pending"],
             accepted=row["accepted"],
@@ -431,16 +441,24 @@ def _received_groups(received, tree: CategoryTree) -> list[dict]:
         .order_by()
     )
     # Region names by id afterwards: narrower rows to group than with the names joined in.
-    regions = dict(Region.objects.filter(pk__in={row["region_id"] for row in rows}).values_list("pk", "name"))
+    # Keyed by the default name; the names in other languages travel beside (``Report.region_names``).
+    regions = {
+        pk: (name, names)
+        for pk, name, names in Region.objects.filter(pk__in={row["region_id"] for row in rows}).values_list(
+            "pk", "name", "names"
+        )
+    }
     groups = []
     for row in rows:
         key, label = tree.theme.get(row["category_id"], (row["category_id"], ""))
         groups.append(
             {
                 **row,
-                "region__name": regions.get(row["region_id"], ""),
+                "region__name": regions.get(row["region_id"], ("", {}))[0],
+                "region_names": regions.get(row["region_id"], ("", {}))[1],
                 "key": key,
                 "label": label,
+                "names": tree.names.get(key, {}),
                 "is_sensitive": row["category_id"] in tree.sensitive,
             }
         )
@@ -450,6 +468,7 @@ def _received_groups(received, tree: CategoryTree) -> list[dict]:
 def _categories(scope: Scope, groups: list[dict], months: list[date]) -> list[CategoryTrend]:
     """Themes by month, biggest first. Sensitive cases become one row unless shown in detail."""
     index = {month: i for i, month in enumerate(months)}
+    tree_names = {str(row["key"]): row["names"] for row in groups}
     totals: dict[str, tuple[str, int, list[int]]] = {}
     for row in groups:
         if scope.sensitive == Sensitive.TOP_LEVEL and row["is_sensitive"]:
@@ -464,7 +483,10 @@ def _categories(scope: Scope, groups: list[dict], months: list[date]) -> list[Ca
         if position is not None:
             by_month[position] += row["n"]
         totals[key] = (label, total + row["n"], by_month)
-    trends = [CategoryTrend(key, label, total, by_month) for key, (label, total, by_month) in totals.items()]
+    trends = [
+        CategoryTrend(key, label, total, by_month, names=tree_names.get(key, {}))
+        for key, (label, total, by_month) in totals.items()
+    ]
     return sorted(trends, key=lambda t: (-t.total, t.label))
 
 
@@ -492,7 +514,7 @@ def _agency_rows(cases, received_q: Q, resolved_q: Q, breached_q: Q) -> list[Age
     resolved_due = resolved_q & Q(resolve_due__isnull=False)
     rows = (
         cases.filter(received_q | resolved_q | breached_q)
-        .values("agency_id", "agency__name")
+        .values("agency_id", "agency__name", "agency__names")
         .annotate(
             received=Count("pk", filter=received_q),
             resolved=Count("pk", filter=resolved_q),
@@ -505,7 +527,7 @@ def _agency_rows(cases, received_q: Q, resolved_q: Q, breached_q: Q) -> list[Age
     return [
         AgencyRow(
             agency_id=row["agency_id"],
-            name=row["agency__name"],
+            name=localized(row["agency__names"], row["agency__name"]),
             received=row["received"],
             resolved=row["resolved"],
             resolved_on_time=Rate(row["on_time"], row["resolved_due"]),

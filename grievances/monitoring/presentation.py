@@ -25,6 +25,7 @@ from grievances.models import Grievance
 from grievances.monitoring.indicators import SENSITIVE_KEY, Report
 from grievances.monitoring.suppression import SUPPRESSED, WITHHELD, protect
 from portal.lib.charts import Chart, bar_chart, line_chart
+from portal.lib.localized import localized
 
 OTHER_KEY = "other"
 TOP_CATEGORIES = 6
@@ -62,7 +63,8 @@ def figures(report: Report) -> dict:
         },
         "decisions": dict(report.decisions),
         "categories": [
-            {"key": c.key, "label": c.label, "total": c.total, "by_month": list(c.by_month)} for c in report.categories
+            {"key": c.key, "label": c.label, "names": c.names, "total": c.total, "by_month": list(c.by_month)}
+            for c in report.categories
         ],
         "referrals": [
             {
@@ -79,6 +81,7 @@ def figures(report: Report) -> dict:
         ],
         "channel": dict(report.by_channel),
         "region": dict(report.by_region),
+        "region_names": dict(report.region_names),
         "sex_gender": dict(report.by_sex_gender),
         "agencies": [
             {
@@ -148,6 +151,7 @@ def anonymise(data: dict, min_cell: int) -> dict:
         {
             "key": c["key"],
             "label": c["label"],
+            "names": c.get("names") or {},
             "total": _cell(c["total"], min_cell),
             "by_month": [_cell(n, min_cell) for n in c["by_month"]],
         }
@@ -179,6 +183,7 @@ def anonymise(data: dict, min_cell: int) -> dict:
         "referrals": referrals,
         "channel": {key: _cell(n, min_cell) for key, n in data["channel"].items()},
         "region": {key: _cell(n, min_cell) for key, n in data["region"].items()},
+        "region_names": dict(data.get("region_names") or {}),
         "sex_gender": {key: _cell(n, min_cell) for key, n in data["sex_gender"].items()},
         "agencies": [
             {
@@ -272,12 +277,19 @@ def sex_gender_label(value: str) -> str:
         return value
 
 
+def region_label(data: dict):
+    """Regions are keyed by their default name; shown in the reader's language (figures keep the names)."""
+    names = data.get("region_names") or {}
+    return lambda value: localized(names.get(value), value) if value else _("Not given")
+
+
 def category_label(category: dict) -> str:
     if category["key"] == SENSITIVE_KEY:
         return _("Sensitive categories (counted together)")
     if category["key"] == OTHER_KEY:
         return _("Other categories")
-    return category["label"]
+    # Figures keep the theme's names in every language: a snapshot computed once reads in each.
+    return localized(category.get("names"), category["label"])
 
 
 def _ordered(values: dict, kind: str) -> list[str]:
@@ -385,7 +397,7 @@ def sections(data: dict, *, charts: bool = True, public: bool = False, raw: bool
     for key, title, caption, label in (
         ("channel", _("How grievances arrive"), _("Grievances received by channel"), channel_label),
         ("sex_gender", _("Sex or gender, where given"), _("Grievances received by sex or gender"), sex_gender_label),
-        ("region", _("Regions"), _("Grievances received by region"), lambda v: v or _("Not given")),
+        ("region", _("Regions"), _("Grievances received by region"), region_label(data)),
     ):
         # Stored snapshots (jsonb) do not keep key order: put it back.
         values = {k: data[key][k] for k in _ordered(data[key], key)}

@@ -19,12 +19,15 @@ def monthly_report_pdf(*, agency, period: Period, today: date, sensitive: Sensit
     touching the network or the disk.
     """
     data = figures(compute(Scope(agency_ids=(agency.pk,), period=period, today=today, sensitive=sensitive)))
-    title = _("Grievance report: %(agency)s, %(month)s") % {"agency": agency.name, "month": f"{period.start:%Y-%m}"}
+    title = _("Grievance report: %(agency)s, %(month)s") % {
+        "agency": agency.localized_name,
+        "month": f"{period.start:%Y-%m}",
+    }
     return render_pdf(
         "grievances/monitoring/report_pdf.html",
         {
             "title": title,
-            "issuer": agency.name,
+            "issuer": agency.localized_name,
             "lang": get_language() or "en",
             "data": data,
             "period_label": period_label(data),

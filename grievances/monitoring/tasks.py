@@ -50,9 +50,9 @@ def send_monthly_report(agency_id: int, month: str) -> int:
         agency=agency, period=Period.month(first), today=timezone.localdate(), sensitive=Sensitive.HIDDEN
     )
     message = EmailMessage(
-        subject=_("Grievance report for %(month)s: %(agency)s") % {"month": month, "agency": agency.name},
+        subject=_("Grievance report for %(month)s: %(agency)s") % {"month": month, "agency": agency.localized_name},
         body=_("The monthly grievance report of %(agency)s for %(month)s is attached.")
-        % {"agency": agency.name, "month": month},
+        % {"agency": agency.localized_name, "month": month},
         to=recipients,
     )
     message.attach(f"report-{agency.slug}-{month}.pdf", pdf, "application/pdf")

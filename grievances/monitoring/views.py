@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -87,7 +88,8 @@ ALL_AGENCIES_CACHE_SECONDS = 300
 def _figures(scope: Scope) -> dict:
     if scope.agency_ids is not None:
         return figures(compute(scope))
-    key = "suara:monitoring:all:v1:" + hashlib.sha256(repr(scope).encode()).hexdigest()
+    # Per language: agency and region names in the figures are in the reader's.
+    key = f"suara:monitoring:all:v2:{get_language()}:" + hashlib.sha256(repr(scope).encode()).hexdigest()
     data = cache.get(key)
     if data is None:
         data = figures(compute(scope))
@@ -133,7 +135,7 @@ def all_dashboard(request):
 def _csv_response(request, agency: Organization | None) -> HttpResponse:
     _form, scope = _scope(request, agency)
     data = _figures(scope)
-    name = agency.name if agency is not None else _("All agencies")
+    name = agency.localized_name if agency is not None else _("All agencies")
     body = indicators_csv(data, title=_("Grievance indicators: %(name)s") % {"name": name})
     slug = agency.slug if agency is not None else "all-agencies"
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

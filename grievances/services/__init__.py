@@ -14,6 +14,7 @@ from grievances.services.complainant import (
     grievance_appeal,
     grievance_provide_information,
     grievance_reply,
+    grievance_set_language,
     grievance_withdraw,
 )
 from grievances.services.escalation import deadlines_sweep, grievance_escalate
@@ -71,6 +72,7 @@ __all__ = [
     "grievance_request_information",
     "grievance_resolve",
     "grievance_return_referral",
+    "grievance_set_language",
     "grievance_start",
     "grievance_withdraw",
     "grievances_bulk_assign",

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from grievances import events, rules, sla
 from grievances.models import Attachment, CaseEvent, Grievance
 from grievances.workflow import ActionRefused, StaleCase, check_action
+from portal.lib.localized import localized
 from portal.lib.text import clean_text
 from portal.lib.uploads import CleanUpload, save_private
 
@@ -53,7 +56,14 @@ def write_event(
     body: str = "",
     payload: dict | None = None,
 ) -> CaseEvent:
-    """Append one event to the case's timeline (nobody is told: see :func:`record`)."""
+    """Append one event to the case's timeline (nobody is told: see :func:`record`).
+
+    The complainant's own words carry the language they wrote in, so that
+    every page can mark them (``lang``) whatever language it is shown in.
+    """
+    payload = dict(payload or {})
+    if by_complainant and body:
+        payload.setdefault("language", grievance.language)
     event = CaseEvent.objects.create(
         grievance=grievance,
         kind=kind,
@@ -62,7 +72,7 @@ def write_event(
         actor_label=actor_label,
         by_complainant=by_complainant,
         body=body,
-        payload=payload or {},
+        payload=payload,
         status_after=grievance.status,
     )
     # The queue's "last activity" column, kept on the case so that a page of
@@ -94,16 +104,31 @@ def attach(grievance: Grievance, event: CaseEvent, uploads: Sequence[CleanUpload
         )
 
 
+def offered_language(language: str) -> str:
+    """``language`` when the portal offers it; refused otherwise (a case's language must be one it can speak)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError({"language": _("Please choose one of the languages offered.")})
+    return language
+
+
+def in_case_language(grievance: Grievance):
+    """Words the portal writes into a public event are stored in the complainant's language, not the officer's."""
+    return translation.override(grievance.language or settings.LANGUAGE_CODE)
+
+
 def complainant_label(grievance: Grievance) -> str:
     if grievance.lodged_by_organization_id:
-        return grievance.lodged_by_organization.name
-    return _("Complainant")
+        organization = grievance.lodged_by_organization
+        return localized(organization.names, organization.name, grievance.language)
+    with in_case_language(grievance):
+        return _("Complainant")
 
 
 def agency_label(grievance: Grievance, agency=None) -> str:
     # Staff are named on the staff side by their account; the complainant
-    # reads the agency's name, never an officer's.
-    return (agency or grievance.agency).name
+    # reads the agency's name, never an officer's, in their own language.
+    agency = agency or grievance.agency
+    return localized(agency.names, agency.name, grievance.language)
 
 
 # --- the agency's actions -----------------------------------------------------------

@@ -18,10 +18,12 @@ from grievances.services.base import (
     complainant_label,
     holidays_from,
     lock,
+    offered_language,
     record,
 )
 from grievances.workdays import add_working_days, working_days_between
 from grievances.workflow import COMPLAINANT, Status, check_action
+from portal.lib.localized import language_name
 from portal.lib.text import clean_text
 from portal.lib.uploads import CleanUpload
 
@@ -164,4 +166,33 @@ def grievance_withdraw(*, grievance: Grievance, reason: str = "", user=None) -> 
     grievance.closed_at = timezone.now()
     return _complainant_step(
         grievance, status=Status.WITHDRAWN, kind=CaseEvent.Kind.WITHDRAWN, user=user, fields=["closed_at"], body=reason
+    )
+
+
+@transaction.atomic
+def grievance_set_language(*, grievance: Grievance, language: str, user=None) -> CaseEvent | None:
+    """The complainant chooses the language the case speaks to them in, from now on.
+
+    Notices, text messages, the outcome letter and the complainant's live
+    updates follow ``Grievance.language``; the change is on the timeline,
+    named in the new language. Allowed in every state: a closed case's letter
+    can still be read again. Choosing the present language changes nothing.
+    """
+    grievance = lock(grievance)
+    language = offered_language(language)
+    if language == grievance.language:
+        return None
+    previous = grievance.language
+    grievance.language = language
+    grievance.version += 1
+    grievance.save(update_fields=["language", "version", "updated_at"])
+    return record(
+        grievance,
+        CaseEvent.Kind.LANGUAGE_CHANGED,
+        public=True,
+        actor=user,
+        actor_label=complainant_label(grievance),
+        by_complainant=True,
+        body=language_name(language, local=True),
+        payload={"from": previous, "to": language},
     )

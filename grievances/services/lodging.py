@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,9 +19,11 @@ from grievances.pins import PIN_SEAL_PURPOSE, generate_pin, hash_pin
 from grievances.references import generate_reference
 from grievances.services.base import (
     DESCRIPTION_MAX_LENGTH,
+    agency_label,
     attach,
     complainant_label,
     holidays_from,
+    offered_language,
     record,
     write_event,
 )
@@ -67,7 +70,7 @@ def grievance_lodge(
     member_identity_withheld: bool = False,
     consent_given: bool = False,
     people_affected: int = 1,
-    language: str = "en",
+    language: str = settings.LANGUAGE_CODE,
     recorded_by=None,
 ) -> Lodged:
     """Record a new grievance, route it to its agency and acknowledge it.
@@ -75,6 +78,7 @@ def grievance_lodge(
     Returns the case and its PIN, which exists in clear only in the return
     value (shown once) and, sealed, in the acknowledgement task.
     """
+    language = offered_language(language)
     description = clean_text(description, limit=DESCRIPTION_MAX_LENGTH, field="description")
     if not description:
         raise ValidationError({"description": _("Please tell us what happened.")})
@@ -128,6 +132,7 @@ def grievance_lodge(
         agency=agency,
         channel=channel,
         language=language,
+        lodged_language=language,
         complainant=complainant,
         anonymous=anonymous,
         confidentiality=confidentiality,
@@ -186,7 +191,7 @@ def grievance_lodge(
         grievance,
         CaseEvent.Kind.ACKNOWLEDGED,
         public=True,
-        actor_label=agency.name,
+        actor_label=agency_label(grievance),
         payload={"reference": grievance.reference, "resolve_due": grievance.resolve_due.isoformat()},
     )
 

@@ -12,7 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grievances.models import CaseEvent, Grievance, Referral
-from grievances.services.base import agency_label, record, required_text, staff_lock, staff_save, write_event
+from grievances.services.base import (
+    agency_label,
+    in_case_language,
+    record,
+    required_text,
+    staff_lock,
+    staff_save,
+    write_event,
+)
 from grievances.workflow import ActionRefused, Status
 from portal.models import Organization
 
@@ -42,13 +50,15 @@ def grievance_refer(*, grievance: Grievance, user, to_agency: Organization, reas
     grievance.status = Status.REFERRED
     grievance.referred_to = to_agency
     staff_save(grievance, "status", "referred_to")
+    with in_case_language(grievance):
+        body = _("Sent to %(agency)s.") % {"agency": agency_label(grievance, to_agency)}
     record(
         grievance,
         CaseEvent.Kind.REFERRED,
         public=True,
         actor=user,
         actor_label=agency_label(grievance),
-        body=_("Sent to %(agency)s.") % {"agency": to_agency.name},
+        body=body,
         payload={"referral": referral.pk, "to_agency": to_agency.pk},
     )
     write_event(
@@ -88,13 +98,15 @@ def grievance_accept_referral(*, grievance: Grievance, user, version: int) -> Ca
     grievance.assignee = None
     grievance.status = Status.ACKNOWLEDGED
     staff_save(grievance, "agency", "referred_to", "assignee", "status")
+    with in_case_language(grievance):
+        body = _("%(agency)s has taken up your grievance.") % {"agency": agency_label(grievance)}
     event = record(
         grievance,
         CaseEvent.Kind.REFERRAL_ACCEPTED,
         public=True,
         actor=user,
-        actor_label=grievance.agency.name,
-        body=_("%(agency)s has taken up your grievance.") % {"agency": grievance.agency.name},
+        actor_label=agency_label(grievance),
+        body=body,
         payload={"referral": referral.pk, "from_agency": previous_agency},
         left=(previous_agency,),  # the row leaves the queue it was in
     )
@@ -117,13 +129,15 @@ def grievance_return_referral(*, grievance: Grievance, user, reasons: str, versi
     # Back where it was; a case referred before assignment stays unassigned.
     grievance.status = referral.status_before if referral.status_before != Status.REFERRED else Status.IN_PROGRESS
     staff_save(grievance, "referred_to", "status")
+    with in_case_language(grievance):
+        body = _("%(agency)s will continue to handle your grievance.") % {"agency": agency_label(grievance)}
     event = record(
         grievance,
         CaseEvent.Kind.REFERRAL_RETURNED,
         public=True,
         actor=user,
-        actor_label=receiving.name,
-        body=_("%(agency)s will continue to handle your grievance.") % {"agency": grievance.agency.name},
+        actor_label=agency_label(grievance, receiving),
+        body=body,
         payload={"referral": referral.pk},
         left=(receiving.pk,),  # the row leaves the queue it was in
     )

@@ -6,6 +6,7 @@ They only collect and clean input; the services decide and write.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from grievances.references import normalize_reference
 from grievances.sla import SLAState
 from grievances.workflow import Status
 from portal.lib.forms import SensibleDateField
+from portal.lib.localized import language_name
 from portal.models import Organization, User
 
 TEXT_LIMIT = 5000
@@ -256,6 +258,12 @@ class IntakeForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+    # The officer's interface language is not the person's: asked, never assumed.
+    language = forms.ChoiceField(
+        label=_("The person's language"),
+        required=False,
+        help_text=_("Their acknowledgement, text messages, notices and outcome letter will be in this language."),
+    )
     category = forms.ModelChoiceField(label=_("What is it about?"), queryset=Category.objects.none())
     description = forms.CharField(
         label=_("What happened (in the person's words)"), widget=forms.Textarea, max_length=TEXT_LIMIT
@@ -293,8 +301,17 @@ class IntakeForm(forms.Form):
         initial=Grievance.Confidentiality.STANDARD,
     )
 
-    def __init__(self, *args, **kwargs):
+    def clean_language(self) -> str:
+        # Left out (an older form, a script): the choice the form offered first.
+        return self.cleaned_data.get("language") or self.fields["language"].initial
+
+    def __init__(self, *args, language: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # Each language named in itself, so the person can point at theirs.
+        self.fields["language"].choices = [
+            (code, f"{language_name(code, local=True)} ({language_name(code)})") for code, _name in settings.LANGUAGES
+        ]
+        self.fields["language"].initial = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         self.fields["category"].queryset = (
             Category.objects.filter(active=True, parent__isnull=False)
             .select_related("parent")

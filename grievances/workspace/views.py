@@ -391,14 +391,18 @@ def outcome_letter(request, reference: str):
 
 # --- assisted intake -------------------------------------------------------------------
 
+INTAKE_LANGUAGE_SESSION_KEY = "suara_intake_language"
+
 
 @_staff
 @require_http_methods(["GET", "POST"])
 def intake(request):
     """Record a grievance received by phone, in person or on paper, for someone."""
-    form = forms.IntakeForm(request.POST or None)
+    # An officer on a Thai line records Thai cases one after another: their last choice is offered first.
+    form = forms.IntakeForm(request.POST or None, language=request.session.get(INTAKE_LANGUAGE_SESSION_KEY, ""))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        request.session[INTAKE_LANGUAGE_SESSION_KEY] = data["language"]
         try:
             with transaction.atomic():
                 lodged = services.grievance_lodge_assisted(
@@ -416,6 +420,7 @@ def intake(request):
                     programme=data["programme"],
                     region=data["region"],
                     sex_gender=data.get("sex_gender") or Grievance.SexGender.NOT_GIVEN,
+                    language=data["language"],
                 )
         except ValidationError as error:
             apply_service_errors(form, error)

@@ -19,6 +19,7 @@ from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from django.core.cache import cache
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,32 @@ def group_name(*parts: object) -> str:
     if not _GROUP_RE.match(name):
         raise ValueError(f"invalid group name {name!r}")
     return name
+
+
+# How long a group counts as listened to after a socket said it listens. A
+# socket that stays longer says so again (``mark_listening`` on its re-checks).
+LISTENING_SECONDS = 24 * 60 * 60
+
+
+def _listening_key(group: str) -> str:
+    return f"realtime.listening:{group}"
+
+
+def mark_listening(group: str) -> None:
+    """A socket has joined ``group``: payloads for it are worth building (see :func:`listening`).
+
+    Channel layers do not say who is in a group, so the sockets say it here,
+    in the shared cache. Stale entries cost a payload nobody reads, no more.
+    """
+    cache.set(_listening_key(group), 1, LISTENING_SECONDS)
+
+
+def listening(groups: list[str]) -> list[str]:
+    """Those of ``groups`` some socket joined lately, in the given order: one trip to the cache."""
+    if not groups:
+        return []
+    found = cache.get_many([_listening_key(group) for group in groups])
+    return [group for group in groups if _listening_key(group) in found]
 
 
 def broadcast(group: str, event: str, payload: dict | None = None, *, using: str | None = None) -> None:

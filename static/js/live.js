@@ -203,7 +203,13 @@
 
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + window.location.host + root.getAttribute("data-live-socket"));
+    // Updates come rendered in the page's own language: the server renders once per language read.
+    var path = root.getAttribute("data-live-socket");
+    var lang = document.documentElement.getAttribute("lang") || "";
+    if (lang) {
+      path += (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang);
+    }
+    var socket = new WebSocket(scheme + window.location.host + path);
     socket.addEventListener("open", function () {
       attempt = 0;
       showState("live");

@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import formats, timezone, translation
 
 from grievances import services
 from grievances.models import CaseAccess, CaseEvent, Category, Grievance
@@ -19,6 +20,7 @@ from portal.asgi import application
 from portal.consumers import CLOSE_FORBIDDEN
 from portal.models import Membership
 from tests.factories import HOSTILE, MembershipFactory, UserFactory
+from tests.languages import thirteen_languages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -583,3 +585,34 @@ def test_a_rows_tabs_are_those_the_queue_page_would_list_it_under(category, agen
             conditions.pop("mine")
             in_sql = [name for name, q in conditions.items() if Grievance.objects.filter(q, pk=grievance.pk).exists()]
             assert selectors.tabs_of(grievance, queue_agency.pk, today) == in_sql, fields
+
+
+# --- each reader in their own language ------------------------------------------------------
+
+
+def test_a_thai_complainant_and_an_english_officer_each_hear_of_a_change_in_their_own_language(
+    case, beneficiary, officer
+):
+    grievance = case.grievance
+    owner, staff = signed_in(beneficiary), signed_in(officer)
+    with thirteen_languages():
+
+        async def scenario():
+            complainant = socket(case_path(grievance) + "?lang=th", cookie=owner)
+            officer_socket = socket(staff_path(grievance) + "?lang=en", cookie=staff)
+            assert (await complainant.connect(timeout=5))[0] and (await officer_socket.connect(timeout=5))[0]
+            event = await sync_to_async(message)(grievance, officer, "ได้รับเอกสารแล้ว")
+            thai = await receive(complainant, "event")
+            english = await receive(officer_socket, "event")
+            await complainant.disconnect()
+            await officer_socket.disconnect()
+            return event, thai, english
+
+        event, thai, english = run(scenario)
+    when = timezone.localtime(event.created_at)
+    with translation.override("th"):
+        thai_date = formats.date_format(when, "j M Y")
+    with translation.override("en"):
+        english_date = formats.date_format(when, "j M Y")
+    assert thai_date in thai["events"][0]["html"] and english_date not in thai["events"][0]["html"]
+    assert english_date in english["events"][0]["html"] and thai_date not in english["events"][0]["html"]

@@ -6,11 +6,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from grievances.models import Grievance, Region
 from grievances.monitoring import public
 from grievances.monitoring.indicators import Scope, Sensitive, compute
 from grievances.monitoring.models import StatisticsSnapshot
 from grievances.monitoring.presentation import SUPPRESSED, anonymise, figures
 from tests.grievances.monitoring.conftest import PERIOD, TODAY, _lodge_at, at
+from tests.languages import THIRTEEN
 
 MARKER = "Unique-free-text-marker"
 
@@ -172,3 +174,18 @@ def test_the_minimum_is_a_setting(client, statistics, settings):
     body = page(client)
     assert "fewer than 20" in body
     assert ">17<" not in body
+
+
+def test_the_snapshot_computed_once_names_themes_and_regions_in_each_readers_language(
+    client, statistics, category, settings
+):
+    region = Region.objects.create(name="Chiang Mai", code="cnx", names={"th": "เชียงใหม่"})
+    Grievance.objects.filter(category=category).update(region=region)
+    category.parent.names = {"th": "การจ่ายเงิน"}
+    category.parent.save()
+    settings.LANGUAGES = THIRTEEN[:5]  # English, Indonesian, Malay, Thai, Vietnamese
+    public.refresh()  # in English, once
+    thai = client.get("/statistics/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert "การจ่ายเงิน" in thai and "เชียงใหม่" in thai
+    vietnamese = client.get("/statistics/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "การจ่ายเงิน" not in vietnamese and category.parent.name in vietnamese and "Chiang Mai" in vietnamese

@@ -8,7 +8,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from django.db import transaction
 
-from portal.lib.realtime import broadcast, group_name
+from portal.lib.realtime import broadcast, group_name, listening, mark_listening
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,11 @@ def test_a_payload_that_fails_to_render_is_logged_and_never_raised(django_captur
         with django_capture_on_commit_callbacks(execute=True):
             broadcast_built(broken)
     assert "could not be built" in caplog.text
+
+
+def test_only_groups_a_socket_said_it_listens_to_are_listened_to():
+    mark_listening("case.7.public.th")
+    mark_listening("case.7.public.vi")
+    groups = ["case.7.public.en", "case.7.public.vi", "case.7.public.th"]
+    assert listening(groups) == ["case.7.public.vi", "case.7.public.th"]
+    assert listening([]) == []
