@@ -52,8 +52,13 @@ def write_event(
     by_complainant=False,
     body: str = "",
     payload: dict | None = None,
+    touch: bool = True,
 ) -> CaseEvent:
-    """Append one event to the case's timeline (nobody is told: see :func:`record`)."""
+    """Append one event to the case's timeline (nobody is told: see :func:`record`).
+
+    ``touch=False`` when the case was written with its ``last_activity_at`` in
+    this same transaction (lodging), which spares an UPDATE per event.
+    """
     event = CaseEvent.objects.create(
         grievance=grievance,
         kind=kind,
@@ -67,7 +72,8 @@ def write_event(
     )
     # The queue's "last activity" column, kept on the case so that a page of
     # rows never asks the timeline.
-    Grievance.objects.filter(pk=grievance.pk).update(last_activity_at=event.created_at)
+    if touch:
+        Grievance.objects.filter(pk=grievance.pk).update(last_activity_at=event.created_at)
     return event
 
 
