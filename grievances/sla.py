@@ -18,8 +18,10 @@ changes; :func:`state` and :func:`state_filter` read the result.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import uuid4
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Grievance, Holiday, SLAPolicy
@@ -46,10 +48,41 @@ class SLAState(models.TextChoices):
     NONE = "none", _("No deadline")
 
 
+# Every process keeps the holiday calendar in memory (every lodging and every
+# deadline change reads it) and reads the table again when the version in the
+# shared cache changes: any save or delete of a holiday sets a new one.
+CALENDAR_VERSION_KEY = "grievances:holidays:version"
+_calendar: tuple[str, frozenset[date]] | None = None
+
+
+def holiday_calendar() -> frozenset[date]:
+    """Every public holiday, from this process's memory while the shared version is unchanged."""
+    global _calendar
+    version = cache.get(CALENDAR_VERSION_KEY)
+    if version is None:
+        cache.add(CALENDAR_VERSION_KEY, uuid4().hex, timeout=None)
+        version = cache.get(CALENDAR_VERSION_KEY)
+        if version is None:  # no shared cache to say when it changes: read the table
+            return frozenset(Holiday.objects.values_list("date", flat=True))
+    if _calendar is None or _calendar[0] != version:
+        _calendar = (version, frozenset(Holiday.objects.values_list("date", flat=True)))
+    return _calendar[1]
+
+
+def holidays_changed(**_signal) -> None:
+    """Connected to Holiday's save and delete: every process reads the calendar again.
+
+    Once now (this transaction's own reads) and once after commit, so that a
+    process that read the table between the two cannot keep the old calendar.
+    """
+    cache.set(CALENDAR_VERSION_KEY, uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(CALENDAR_VERSION_KEY, uuid4().hex, timeout=None))
+
+
 def holidays_between(start: date, end: date) -> set[date]:
     if end < start:
         start, end = end, start
-    return set(Holiday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+    return {day for day in holiday_calendar() if start <= day <= end}
 
 
 def subtract_working_days(end: date, days: int, holidays) -> date:

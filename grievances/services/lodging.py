@@ -185,6 +185,7 @@ def grievance_lodge(
         actor_label=label,
         by_complainant=True,
         payload={"channel": channel, **({"recorded_by": recorded_by.pk} if recorded_by is not None else {})},
+        touch=False,  # the case was saved with last_activity_at a moment ago
     )
     attach(grievance, lodged, attachments)
     record(
@@ -193,6 +194,7 @@ def grievance_lodge(
         public=True,
         actor_label=agency_label(grievance),
         payload={"reference": grievance.reference, "resolve_due": grievance.resolve_due.isoformat()},
+        touch=False,
     )
 
     if grievance.contact_email or grievance.contact_phone or (complainant is not None and complainant.email):

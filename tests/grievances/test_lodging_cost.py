@@ -1,0 +1,61 @@
+"""What one lodging asks of the database: the busiest write path stays lean."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from grievances.models import Grievance, Holiday
+from grievances.workdays import add_working_days
+from tests.grievances.test_lodge import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def lodge(client, category, n):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/grievances/new/", form_data(category, description=f"Lodging number {n}"), REMOTE_ADDR=f"10.1.0.{n}"
+        )
+    assert response.status_code == 302
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_lodging_reads_the_holiday_calendar_from_memory_and_writes_the_case_once(client, category):
+    lodge(client, category, 1)  # the process reads the calendar once
+    statements = lodge(client, category, 2)
+    assert not [sql for sql in statements if "grievances_holiday" in sql]
+    # The case is inserted with its last activity; its two events do not update it again.
+    assert not [sql for sql in statements if sql.startswith('UPDATE "grievances_grievance"')]
+    grievance = Grievance.objects.get(description="Lodging number 2")
+    assert grievance.last_activity_at == grievance.lodged_at
+
+
+def test_a_holiday_added_counts_for_the_next_lodging_at_once(client, category):
+    lodge(client, category, 1)
+    first = Grievance.objects.get(description="Lodging number 1")
+    # Make the first working day after today a holiday: the acknowledgement is due a day later.
+    today = timezone.localdate()
+    next_working_day = add_working_days(today, 1, set())
+    Holiday.objects.create(date=next_working_day, name="A new public holiday")
+    lodge(client, category, 2)
+    second = Grievance.objects.get(description="Lodging number 2")
+    assert second.acknowledge_due > first.acknowledge_due
+    assert second.acknowledge_due == add_working_days(
+        today, first.category.effective_sla_policy().acknowledge_days, {next_working_day}
+    )
+
+    Holiday.objects.filter(date=next_working_day).get().delete()
+    lodge(client, category, 3)
+    assert Grievance.objects.get(description="Lodging number 3").acknowledge_due == first.acknowledge_due
+
+
+def test_without_a_shared_cache_the_calendar_is_read_every_time(client, category, monkeypatch):
+    from grievances import sla
+
+    monkeypatch.setattr(sla.cache, "get", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sla.cache, "add", lambda *args, **kwargs: False)
+    lodge(client, category, 1)
+    day = add_working_days(timezone.localdate(), 1, set())
+    Holiday.objects.create(date=day, name="Seen without a cache")
+    assert day in sla.holiday_calendar()
