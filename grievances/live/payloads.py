@@ -99,7 +99,11 @@ def case_deliveries(case_id: int, first_event_id: int, *, also_queues=()) -> lis
         return []
     events = staff_events(grievance, after=first_event_id - 1)
     deliveries: list[tuple[str, str, dict]] = []
-    if events:
+    # A case lodged in this change has no readers yet: sockets join a case's
+    # groups only after its page has been served, and then catch up from the
+    # page's last event. Only the queues can be watching.
+    just_lodged = bool(events) and events[0].kind == CaseEvent.Kind.LODGED
+    if events and not just_lodged:
         for language in listened_languages(lambda lang: case_group(case_id, "staff", lang), (settings.LANGUAGE_CODE,)):
             payload = staff_payload(grievance, events, language=language)
             deliveries.append((case_group(case_id, "staff", language), "case.event", payload))

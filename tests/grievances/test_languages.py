@@ -281,3 +281,16 @@ def test_categories_keep_their_descriptions_per_language(category):
         assert fresh.localized_description == "เงินที่ควรได้รับไม่เข้าบัญชี"
     with translation.override("id"):
         assert fresh.localized_description == "Money that should have arrived did not."
+
+
+def test_a_case_just_lodged_is_rendered_for_the_queues_only(thai_names, agency):
+    # Nobody can be reading a case that did not exist before this change; its
+    # page's socket joins after the page and catches up from the page's last event.
+    grievance = lodge(thai_names, language="th").grievance
+    with (
+        mock.patch.object(live, "public_payload", wraps=live.public_payload) as public,
+        mock.patch.object(live, "staff_payload", wraps=live.staff_payload) as staff,
+    ):
+        groups = [group for group, _e, _p in live.case_deliveries(grievance.pk, 1)]
+    assert public.call_count == 0 and staff.call_count == 0
+    assert groups and all(group.startswith("queue.") for group in groups)
