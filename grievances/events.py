@@ -32,6 +32,9 @@ class CaseChange:
     agencies: tuple[int, ...]
     # ...and those it has just left (an accepted or returned referral).
     left: tuple[int, ...] = ()
+    # The change that brought the case into being (lodging): nobody can be
+    # reading the case itself yet, only the queues it lands in.
+    new_case: bool = False
 
     @property
     def queues(self) -> tuple[int, ...]:
@@ -50,7 +53,7 @@ def subscribe(subscriber: Subscriber) -> Subscriber:
     return subscriber
 
 
-def announce(grievance, event, *, left: tuple[int, ...] = ()) -> CaseChange:
+def announce(grievance, event, *, left: tuple[int, ...] = (), new_case: bool = False) -> CaseChange:
     """After the current transaction commits, tell every subscriber that ``event`` happened to ``grievance``."""
     agencies = tuple(agency for agency in (grievance.agency_id, grievance.referred_to_id) if agency)
     change = CaseChange(
@@ -59,6 +62,7 @@ def announce(grievance, event, *, left: tuple[int, ...] = ()) -> CaseChange:
         public=event.public,
         agencies=agencies,
         left=tuple(agency for agency in left if agency),
+        new_case=new_case,
     )
     for subscriber in tuple(_subscribers):
         transaction.on_commit(partial(subscriber, change), robust=True)

@@ -76,18 +76,28 @@ def reader_language(requested: str | None, *fallbacks: str | None) -> str:
 
 
 def listened_languages(group_of, likely: tuple[str, ...]) -> list[str]:
-    """The languages whose group ``group_of(language)`` somebody listens to; ``likely`` when none is known."""
+    """The languages whose group ``group_of(language)`` somebody listens to; ``likely`` when the cache cannot say.
+
+    Nobody listening is the usual case for most groups (a queue at night, a
+    case nobody has open), and then nothing is rendered at all.
+    """
     groups = {group_of(language): language for language in offered_languages()}
-    present = [groups[group] for group in realtime.listening(list(groups))]
-    return present or list(dict.fromkeys(language for language in likely if language))
+    present = realtime.listening(list(groups))
+    if present is None:
+        return list(dict.fromkeys(language for language in likely if language))
+    return [groups[group] for group in present]
 
 
 def on_case_change(change: CaseChange) -> None:
     """Subscribed to the core's announcements: render the change and send it, now that it is committed."""
-    realtime.send_built(lambda: case_deliveries(change.case_id, change.event_id, also_queues=change.left))
+    realtime.send_built(
+        lambda: case_deliveries(change.case_id, change.event_id, also_queues=change.left, new_case=change.new_case)
+    )
 
 
-def case_deliveries(case_id: int, first_event_id: int, *, also_queues=()) -> list[tuple[str, str, dict]]:
+def case_deliveries(
+    case_id: int, first_event_id: int, *, also_queues=(), new_case: bool = False
+) -> list[tuple[str, str, dict]]:
     """The ``(group, event, payload)`` of one change, rendered from the committed rows.
 
     Every event of the case from ``first_event_id`` on is included, so an
@@ -102,8 +112,7 @@ def case_deliveries(case_id: int, first_event_id: int, *, also_queues=()) -> lis
     # A case lodged in this change has no readers yet: sockets join a case's
     # groups only after its page has been served, and then catch up from the
     # page's last event. Only the queues can be watching.
-    just_lodged = bool(events) and events[0].kind == CaseEvent.Kind.LODGED
-    if events and not just_lodged:
+    if events and not new_case:
         for language in listened_languages(lambda lang: case_group(case_id, "staff", lang), (settings.LANGUAGE_CODE,)):
             payload = staff_payload(grievance, events, language=language)
             deliveries.append((case_group(case_id, "staff", language), "case.event", payload))

@@ -85,13 +85,16 @@ def write_event(
     return event
 
 
-def record(grievance: Grievance, kind: str, *, left: tuple[int, ...] = (), **fields) -> CaseEvent:
+def record(
+    grievance: Grievance, kind: str, *, left: tuple[int, ...] = (), new_case: bool = False, **fields
+) -> CaseEvent:
     """Write a timeline event and announce it after commit (most changes do both).
 
-    ``left``: agencies whose queues the case has just left.
+    ``left``: agencies whose queues the case has just left; ``new_case``: the
+    change that created the case (see :class:`grievances.events.CaseChange`).
     """
     event = write_event(grievance, kind, **fields)
-    events.announce(grievance, event, left=left)
+    events.announce(grievance, event, left=left, new_case=new_case)
     return event
 
 

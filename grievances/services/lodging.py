@@ -195,6 +195,7 @@ def grievance_lodge(
         actor_label=agency_label(grievance),
         payload={"reference": grievance.reference, "resolve_due": grievance.resolve_due.isoformat()},
         touch=False,
+        new_case=True,
     )
 
     if grievance.contact_email or grievance.contact_phone or (complainant is not None and complainant.email):

@@ -55,11 +55,20 @@ def mark_listening(group: str) -> None:
     cache.set(_listening_key(group), 1, LISTENING_SECONDS)
 
 
-def listening(groups: list[str]) -> list[str]:
-    """Those of ``groups`` some socket joined lately, in the given order: one trip to the cache."""
+def listening(groups: list[str]) -> list[str] | None:
+    """Those of ``groups`` some socket joined lately, in the given order: one trip to the cache.
+
+    None when the cache cannot say (a shared cache that is down): the caller
+    then renders for its likely readers rather than for nobody.
+    """
     if not groups:
         return []
+    unavailable = getattr(cache, "unavailable", None)
+    if unavailable is not None and unavailable():
+        return None
     found = cache.get_many([_listening_key(group) for group in groups])
+    if unavailable is not None and unavailable():  # went down during the read
+        return None
     return [group for group in groups if _listening_key(group) in found]
 
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
-from grievances import letters, notifications, services
+from grievances import events, letters, notifications, services
 from grievances.live import payloads as live
 from grievances.models import CaseEvent, Category, Grievance, Region
 from portal.lib import realtime
@@ -231,9 +231,24 @@ def test_queue_rows_are_rendered_in_the_officers_language_with_the_category_name
     assert live.queue_group(agency.pk, language="en") not in deliveries
 
 
-def test_with_nobody_known_to_listen_the_cases_and_the_default_language_are_rendered(thai_names, officer):
+def test_with_nobody_listening_nothing_is_rendered(thai_names, officer, agency):
     grievance = lodge(thai_names, language="th").grievance
     first = services.grievance_message(grievance=grievance, user=officer, body="ได้รับแล้ว", version=grievance.version)
+    with (
+        mock.patch.object(live, "public_payload", wraps=live.public_payload) as public,
+        mock.patch.object(live, "staff_payload", wraps=live.staff_payload) as staff,
+        mock.patch.object(live, "queue_row_payload", wraps=live.queue_row_payload) as rows,
+    ):
+        assert live.case_deliveries(grievance.pk, first.pk) == []
+    assert public.call_count == staff.call_count == rows.call_count == 0
+
+
+def test_when_the_cache_cannot_say_who_listens_the_cases_and_the_default_language_are_rendered(
+    thai_names, officer, monkeypatch
+):
+    grievance = lodge(thai_names, language="th").grievance
+    first = services.grievance_message(grievance=grievance, user=officer, body="ได้รับแล้ว", version=grievance.version)
+    monkeypatch.setattr(realtime, "listening", lambda groups: None)
     groups = {group for group, _e, _p in live.case_deliveries(grievance.pk, first.pk)}
     assert live.case_group(grievance.pk, "public", "th") in groups
     assert live.case_group(grievance.pk, "public", "en") in groups
@@ -286,11 +301,16 @@ def test_categories_keep_their_descriptions_per_language(category):
 def test_a_case_just_lodged_is_rendered_for_the_queues_only(thai_names, agency):
     # Nobody can be reading a case that did not exist before this change; its
     # page's socket joins after the page and catches up from the page's last event.
-    grievance = lodge(thai_names, language="th").grievance
+    realtime.mark_listening(live.queue_group(agency.pk, language="en"))
+    announced, real_announce = [], events.announce
+    with mock.patch.object(events, "announce", side_effect=lambda *a, **k: announced.append(real_announce(*a, **k))):
+        grievance = lodge(thai_names, language="th").grievance
     with (
         mock.patch.object(live, "public_payload", wraps=live.public_payload) as public,
         mock.patch.object(live, "staff_payload", wraps=live.staff_payload) as staff,
     ):
-        groups = [group for group, _e, _p in live.case_deliveries(grievance.pk, 1)]
+        change = announced[-1]
+        assert change.new_case
+        groups = [group for group, _e, _p in live.case_deliveries(grievance.pk, change.event_id, new_case=True)]
     assert public.call_count == 0 and staff.call_count == 0
-    assert groups and all(group.startswith("queue.") for group in groups)
+    assert groups == [live.queue_group(agency.pk, language="en")]

@@ -134,3 +134,12 @@ def test_only_groups_a_socket_said_it_listens_to_are_listened_to():
     groups = ["case.7.public.en", "case.7.public.vi", "case.7.public.th"]
     assert listening(groups) == ["case.7.public.vi", "case.7.public.th"]
     assert listening([]) == []
+
+
+def test_listening_says_it_cannot_tell_while_the_shared_cache_is_down(monkeypatch):
+    from django.core.cache import cache
+
+    mark_listening("queue.1.en")
+    assert listening(["queue.1.en", "queue.1.th"]) == ["queue.1.en"]
+    monkeypatch.setattr(cache, "unavailable", lambda: True, raising=False)
+    assert listening(["queue.1.en", "queue.1.th"]) is None
