@@ -330,7 +330,8 @@ def consultation_notices_schedule(
     late, except the outcome, which is news whenever it comes.
     """
     now = now or timezone.now()
-    pages = [consultation] if consultation is not None else ConsultationPage.objects.live().specific()
+    # Notices belong to the consultation itself, never to one of its translations.
+    pages = [consultation.source] if consultation is not None else ConsultationPage.objects.live().sources().specific()
     created: list[ConsultationNotice] = []
     with transaction.atomic():
         for page in pages:
