@@ -379,7 +379,8 @@ def organization_section_ensure(*, organization: Organization, index_page: Organ
     publish. Idempotent: running it again changes nothing.
     """
     with transaction.atomic():
-        section = OrganizationPage.objects.filter(organization=organization).first()
+        # The section as first made; its translations (same organization, other locales) follow it.
+        section = OrganizationPage.objects.filter(organization=organization).order_by("pk").first()
         if section is None:
             section = index_page.add_child(
                 instance=OrganizationPage(title=organization.name, slug=organization.slug, organization=organization)

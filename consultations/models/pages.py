@@ -338,8 +338,9 @@ class OrganizationPage(Page):
     and ``services.organization_section_ensure``.
     """
 
-    organization = models.OneToOneField(
-        Organization, on_delete=models.PROTECT, related_name="section", verbose_name=_("organization")
+    # One section per organization in each language: its translations carry the same organization.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="sections", verbose_name=_("organization")
     )
     intro = models.TextField(_("introduction"), max_length=800, blank=True)
 
@@ -349,6 +350,13 @@ class OrganizationPage(Page):
 
     class Meta:
         verbose_name = _("organization section")
+
+    def clean(self):
+        super().clean()
+        # Not a database constraint: the locale lives in Wagtail's page table, the organization here.
+        others = OrganizationPage.objects.filter(organization_id=self.organization_id, locale_id=self.locale_id)
+        if self.organization_id and others.exclude(pk=self.pk).exists():
+            raise ValidationError({"organization": _("This organization already has a section in this language.")})
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

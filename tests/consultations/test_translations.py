@@ -19,7 +19,7 @@ def in_thai(page, **fields):
     translated.title = fields.get("title", "การรับฟังความคิดเห็นทดสอบ")
     translated.save()
     translated.save_revision().publish()
-    return ConsultationPage.objects.get(pk=translated.pk)
+    return type(page).objects.get(pk=translated.pk)
 
 
 def test_a_response_through_a_translation_belongs_to_the_consultation(client, consultation, beneficiary):
@@ -84,3 +84,18 @@ def test_the_demo_consultation_reads_in_thai_indonesian_and_vietnamese(client, h
     # The translations share the English page's responses.
     english = ConsultationPage.objects.get(slug=slug, locale__language_code="en")
     assert Response.objects.filter(consultation__slug=slug).exclude(consultation=english).count() == 0
+
+
+def test_an_organization_section_can_be_translated_but_not_doubled_in_one_language(client, home_page, union):
+    from django.core.exceptions import ValidationError
+
+    from consultations.models import OrganizationIndexPage, OrganizationPage
+    from consultations.services import organization_section_ensure
+
+    index = home_page.add_child(instance=OrganizationIndexPage(title="Organizations", slug="organizations"))
+    section = organization_section_ensure(organization=union, index_page=index)
+    thai = in_thai(section, title="สหภาพ")
+    assert thai.organization == union and client.get(thai.url).status_code == 200
+    assert organization_section_ensure(organization=union, index_page=index) == section
+    with pytest.raises(ValidationError):
+        OrganizationPage(title="Again", slug="again", organization=union, locale=section.locale).clean()

@@ -98,6 +98,18 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def compile_catalogues(stderr) -> None:
+    """Compile locale/*.po, which the translators keep current; the .mo files are not committed.
+
+    Django offers a language only when it finds a compiled catalogue for it:
+    Filipino and Lao, which Django itself lacks, would otherwise fall back to English.
+    """
+    try:
+        call_command("compilemessages", ignore_patterns=[".venv", "node_modules", "var"], verbosity=0)
+    except CommandError as error:  # no gettext tools on this machine: English still works
+        stderr.write(f"Translations not compiled ({error}); install gettext to offer every language.")
+
+
 class Command(BaseCommand):
     help = "Migrate, load demo data, and run the web server with a task worker beside it."
 
@@ -120,6 +132,7 @@ class Command(BaseCommand):
                 f"Stop it, or choose another port: PORT={port + 1} make run"
             )
 
+        compile_catalogues(self.stderr)
         call_command("migrate", interactive=False, verbosity=0)
         if not options["no_seed"]:
             call_command("seed_demo", quiet_accounts=True)
