@@ -240,7 +240,18 @@ class ConsultationPage(RoutablePageMixin, Page):
         if not self.pk:
             return self
         first = ConsultationPage.objects.filter(translation_key=self.translation_key).order_by("pk").first()
-        return self if first is None or first.pk == self.pk else first
+        if first is None or first.pk == self.pk:
+            return self
+        # Links from the pages under a translation stay in the reader's language (see get_url_parts).
+        first.read_through = self
+        return first
+
+    def get_url_parts(self, request=None):
+        # The source handed to a translation's sub-pages answers with the translation's address.
+        through = getattr(self, "read_through", None)
+        if through is not None:
+            return through.get_url_parts(request)
+        return super().get_url_parts(request)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -29,8 +29,10 @@ def test_a_response_through_a_translation_belongs_to_the_consultation(client, co
     page = client.get(thai.url)
     assert page.status_code == 200 and "การรับฟังความคิดเห็นทดสอบ" in page.content.decode()
     assert thai.url.startswith("/th/")
+    form = client.get(thai.url + "respond/")
+    assert form.status_code == 200 and f'href="{thai.url}"' in form.content.decode()  # links stay in Thai
     response = client.post(thai.url + "respond/", form_data())
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"].startswith(thai.url)
     answer = Response.objects.get()
     assert answer.consultation_id == consultation.pk
     # Read in English or in Thai, the reader's own response is there.
