@@ -11,6 +11,7 @@ from wagtail.models import Locale
 
 from home.models import StandardPage
 from portal.lib.i18n import language_from_path, split_language_prefix, with_language_prefix
+from portal.models import User
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +120,28 @@ def test_signing_in_applies_the_preferred_language_over_browser_and_cookie(clien
     client.force_login(beneficiary)
     html = html_of(client.get("/my/", **THAI_BROWSER))
     assert '<html lang="ur" dir="rtl">' in html
+
+
+def test_signing_in_through_the_form_lands_in_the_preferred_language(client, beneficiary, home_page):
+    beneficiary.preferred_language = "th"
+    beneficiary.save()
+    response = client.post(
+        reverse("account_login"),
+        {"login": beneficiary.email, "password": "correct horse battery"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    assert response.redirect_chain[-1][0] == "/my/"
+    assert '<html lang="th" dir="ltr">' in html_of(response)
+
+
+def test_signing_up_records_the_language_signed_up_in(client, home_page):
+    client.post(
+        reverse("account_signup"),
+        {"email": "somchai@example.org", "password1": "a long pass phrase", "password2": "a long pass phrase"},
+        HTTP_ACCEPT_LANGUAGE="km",
+    )
+    assert User.objects.get(email="somchai@example.org").preferred_language == "km"
 
 
 def test_the_preferred_language_yields_to_a_prefixed_address(client, beneficiary, home_page):
