@@ -4,11 +4,18 @@ import io
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from wagtail.models import Locale
 
-from consultations.models import ConsultationFollow, ConsultationPage, Response
-from consultations.services import consultation_notices_schedule
+from consultations.models import (
+    ConsultationFollow,
+    ConsultationPage,
+    OrganizationIndexPage,
+    OrganizationPage,
+    Response,
+)
+from consultations.services import consultation_notices_schedule, organization_section_ensure
 from tests.consultations.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -89,11 +96,6 @@ def test_the_demo_consultation_reads_in_thai_indonesian_and_vietnamese(client, h
 
 
 def test_an_organization_section_can_be_translated_but_not_doubled_in_one_language(client, home_page, union):
-    from django.core.exceptions import ValidationError
-
-    from consultations.models import OrganizationIndexPage, OrganizationPage
-    from consultations.services import organization_section_ensure
-
     index = home_page.add_child(instance=OrganizationIndexPage(title="Organizations", slug="organizations"))
     section = organization_section_ensure(organization=union, index_page=index)
     thai = in_thai(section, title="สหภาพ")
