@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
+from consultations import demo_translations
 from consultations.answers import counted_choices
 from consultations.models import (
     ConsultationIndexPage,
@@ -215,14 +216,15 @@ def _owner_group(index: ConsultationIndexPage, users) -> int:
 
 def seed(*, organizations, users, stdout) -> int:
     """Add the consultation index, two consultations with responses, sections and positions."""
-    home = HomePage.objects.first()
+    # The original pages, not their translations or aliases (they share slugs): the first made.
+    home = HomePage.objects.order_by("pk").first()
     if home is None:
         stdout.write("No home page: consultations not seeded.")
         return 0
     created = 0
     now = timezone.now()
 
-    index = ConsultationIndexPage.objects.filter(slug="consultations").first()
+    index = ConsultationIndexPage.objects.filter(slug="consultations").order_by("pk").first()
     if index is None:
         index = home.add_child(
             instance=ConsultationIndexPage(
@@ -280,7 +282,7 @@ def seed(*, organizations, users, stdout) -> int:
         ),
     }
     for key, spec in specs.items():
-        page = ConsultationPage.objects.filter(slug=spec["slug"]).first()
+        page = ConsultationPage.objects.filter(slug=spec["slug"]).order_by("pk").first()
         if page is None:
             topic_slugs = spec.pop("topics")
             page = ConsultationPage(
@@ -297,8 +299,9 @@ def seed(*, organizations, users, stdout) -> int:
         pages["closed"], RESPONSES["closed"], organizations, users, now - datetime.timedelta(days=40)
     )
     created += _seed_responses(pages["open"], RESPONSES["open"], organizations, users, now - datetime.timedelta(days=2))
+    created += demo_translations.seed(pages["open"])
 
-    sections_index = OrganizationIndexPage.objects.filter(slug="organizations").first()
+    sections_index = OrganizationIndexPage.objects.filter(slug="organizations").order_by("pk").first()
     if sections_index is None:
         sections_index = home.add_child(
             instance=OrganizationIndexPage(

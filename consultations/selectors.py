@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from consultations.blocks import SCALE, Question
@@ -34,6 +34,28 @@ SCOPE_ALL = "all"
 # --- the index --------------------------------------------------------------------
 
 
+def _under_every_translation(index_page: ConsultationIndexPage):
+    """Live consultations under the index in any language: one not yet translated is listed all the same."""
+    indexes = index_page.get_translations(inclusive=True).only("path", "depth")
+    under = Q(pk__in=[])
+    for index in indexes:
+        under |= Q(path__startswith=index.path, depth=index.depth + 1)
+    return ConsultationPage.objects.live().filter(under)
+
+
+def _once_each(pages, locale_id: int) -> list[ConsultationPage]:
+    """Each consultation once: in the index's language where translated, else as first written (the lowest pk)."""
+    pages = list(pages)
+    chosen: dict = {}
+    for page in pages:
+        current = chosen.get(page.translation_key)
+        if current is None or (
+            current.locale_id != locale_id and (page.locale_id == locale_id or page.pk < current.pk)
+        ):
+            chosen[page.translation_key] = page
+    return [page for page in pages if chosen[page.translation_key] is page]
+
+
 def consultation_index(*, index_page: ConsultationIndexPage, params) -> dict:
     """Open, upcoming and closed consultations under ``index_page``, filtered by ``?topic=`` and ``?owner=``.
 
@@ -41,7 +63,7 @@ def consultation_index(*, index_page: ConsultationIndexPage, params) -> dict:
     shared and shortened.
     """
     now = timezone.now()
-    children = ConsultationPage.objects.child_of(index_page).live()
+    children = _under_every_translation(index_page)
     topics = list(Topic.objects.filter(consultations__in=children).distinct().order_by("name"))
     owners = list(Organization.objects.filter(consultations__in=children).distinct().order_by("name"))
     topic = next((t for t in topics if t.slug == params.get("topic")), None)
@@ -52,7 +74,7 @@ def consultation_index(*, index_page: ConsultationIndexPage, params) -> dict:
     if owner is not None:
         pages = pages.filter(owner_organization=owner)
     grouped: dict[State, list[ConsultationPage]] = defaultdict(list)
-    for page in pages.order_by("closes_at", "pk"):
+    for page in _once_each(pages.order_by("closes_at", "pk"), index_page.locale_id):
         page.current_state = page.state_at(now)
         grouped[State.CLOSED if page.current_state == State.OUTCOME else page.current_state].append(page)
     return {

@@ -330,7 +330,8 @@ def consultation_notices_schedule(
     late, except the outcome, which is news whenever it comes.
     """
     now = now or timezone.now()
-    pages = [consultation] if consultation is not None else ConsultationPage.objects.live().specific()
+    # Notices belong to the consultation itself, never to one of its translations.
+    pages = [consultation.source] if consultation is not None else ConsultationPage.objects.live().sources().specific()
     created: list[ConsultationNotice] = []
     with transaction.atomic():
         for page in pages:
@@ -378,7 +379,8 @@ def organization_section_ensure(*, organization: Organization, index_page: Organ
     publish. Idempotent: running it again changes nothing.
     """
     with transaction.atomic():
-        section = OrganizationPage.objects.filter(organization=organization).first()
+        # The section as first made; its translations (same organization, other locales) follow it.
+        section = OrganizationPage.objects.filter(organization=organization).order_by("pk").first()
         if section is None:
             section = index_page.add_child(
                 instance=OrganizationPage(title=organization.name, slug=organization.slug, organization=organization)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.rules import has_staff_role
@@ -81,3 +82,24 @@ class NoStoreMiddleware:
         if request.path.startswith(settings.SUARA_NO_STORE_PREFIXES):
             response["Cache-Control"] = "no-store, private, max-age=0"
         return response
+
+
+class PreferredLanguageMiddleware:
+    """A signed-in person reads the site in the language they chose, on any device.
+
+    After authentication; the address's own prefix still wins (a shared
+    ``/th/`` link opens in Thai). ``portal.views.set_language`` keeps the
+    choice up to date when they switch.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if not getattr(request, "language_from_path", None) and user is not None and user.is_authenticated:
+            preferred = user.preferred_language
+            if preferred and preferred != request.LANGUAGE_CODE and preferred in dict(settings.LANGUAGES):
+                translation.activate(preferred)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

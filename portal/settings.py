@@ -13,8 +13,8 @@ import os
 import secrets
 from pathlib import Path
 
+from django.conf.locale import LANG_INFO as _django_lang_info
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from portal.lib.env import (
     ConfigError,
@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "grievances.api.apps.ApiConfig",
     "grievances.monitoring.apps.MonitoringConfig",
     "consultations",
+    # Page translation: the editor's workflow (wagtail_localize) and the
+    # admin's list of languages (wagtail_localize.locales).
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -124,10 +128,13 @@ MIDDLEWARE = [
     # Before sessions, auth and Wagtail: a stored public page costs none of them.
     "portal.lib.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language: of the address's prefix, else of the visitor's choice or browser.
+    "portal.lib.i18n.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's own choice wins over the browser's (unprefixed addresses only).
+    "portal.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -292,10 +299,44 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SUARA_MFA_EXEMPT_DEMO = (not PRODUCTION) and env_bool("SUARA_MFA_EXEMPT_DEMO", True)
 
 # --- Internationalisation ---------------------------------------------------
+# The languages offered, each named in itself (the switcher shows these names,
+# untranslated: a reader looks for their own language's name). Adding one is a
+# small step, described in docs/translations.md: a catalogue in locale/, a line
+# here, LANG_INFO below if Django does not know the language, a URL prefix
+# below if its code is taken by an address.
 LANGUAGE_CODE = "en"
-# Only languages whose catalogues exist are offered: a switcher that offers a
-# language and then shows English would also give screen readers a wrong lang.
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [
+    ("en", "English"),
+    ("id", "Bahasa Indonesia"),
+    ("ms", "Bahasa Melayu"),
+    ("th", "ไทย"),
+    ("vi", "Tiếng Việt"),
+    ("km", "ខ្មែរ"),
+    ("lo", "ລາວ"),
+    ("my", "မြန်မာ"),
+    ("fil", "Filipino"),
+    ("zh-hans", "简体中文"),
+    ("bn", "বাংলা"),
+    ("ne", "नेपाली"),
+    ("ur", "اردو"),
+]
+# What Django's own table (django.conf.locale.LANG_INFO) lacks or names
+# differently: Filipino and Lao are missing, Khmer has no name in itself.
+# Merged into Django's table here, the one place, so get_language_info(),
+# {% get_language_info %} and the bidi flag know every offered language.
+SUARA_LANG_INFO = {
+    "fil": {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
+    "lo": {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"},
+    "km": {"bidi": False, "code": "km", "name": "Khmer", "name_local": "ខ្មែរ"},
+}
+_django_lang_info.update(SUARA_LANG_INFO)
+# Public pages live under a language prefix (/th/consultations/...); the
+# prefix is the code unless named here. Burmese's code would make /my/ (a
+# person's own page, on posters and in text messages) a Burmese address.
+SUARA_LANGUAGE_URL_PREFIXES = {"my": "mya"}
+# Wagtail's locales are these languages (one Locale row each, made by
+# portal/migrations); pages are translated with wagtail-localize.
+WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
@@ -388,7 +429,6 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "ods", "csv", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAIL_I18N_ENABLED = False
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from django.views.i18n import set_language as django_set_language
+from wagtail import views as wagtail_views
+from wagtail.models import Page, Site
 
 from portal import registry
 from portal.lib.health import pdf_font_warnings, run_checks
+from portal.lib.i18n import split_language_prefix, with_language_prefix
 
 
 def _health_body() -> tuple[dict, list[str]]:
@@ -56,10 +62,83 @@ def my_page(request):
 @csrf_exempt
 @require_POST
 def set_language(request):
-    """Django's language switch, without CSRF protection.
+    """The language switch: remember the choice and go back to ``next``, in the chosen language.
 
-    Forcing someone's display language is harmless, while a CSRF token in
-    the footer would set a cookie on every first visit and make every public
-    page uncacheable (see portal.lib.pagecache).
+    Without CSRF protection: forcing someone's display language is harmless,
+    while a CSRF token in the header would set a cookie on every first visit
+    and make every public page uncacheable (see portal.lib.pagecache).
+
+    The choice is kept in the language cookie and, for a signed-in person, in
+    their ``preferred_language`` (used on every device they sign in on). A
+    ``next`` under a language prefix (``/th/consultations/``) moves to the
+    chosen language's prefix; Django's own view resolves ``next`` in the
+    language active *now*, which misses a page shared in another language.
     """
-    return django_set_language(request)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseRedirect(next_url)
+    parts = urlsplit(next_url)
+    if split_language_prefix(parts.path)[0] is not None:
+        next_url = urlunsplit(parts._replace(path=with_language_prefix(parts.path, language)))
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    if request.user.is_authenticated and request.user.preferred_language != language:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
+
+
+def _route_in_original_tree(request, path: str):
+    """Route ``path`` from the site's own root page, whatever language is active (None if nothing is there)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    try:
+        return site.root_page.specific.route(request, [c for c in path.split("/") if c])
+    except Http404:
+        return None
+
+
+def serve_page(request, path: str):
+    """Wagtail's page serving, under a language prefix, with a fallback instead of a 404.
+
+    Wagtail routes from the home page in the active language. Where that tree
+    has no page at ``path`` (not yet translated), the page is looked up in the
+    site's original tree: if it has a translation in the reader's language
+    (under another slug), the reader is sent there; otherwise the original is
+    shown, and the page template says so in the reader's language (see
+    ``{% page_language_note %}``). Never a 404 for a page that exists.
+    """
+    if Page.route_for_request(request, path) is None:
+        found = _route_in_original_tree(request, path)
+        if found is not None:
+            page = found[0]
+            translated = page.localized
+            if translated.pk != page.pk and translated.live:
+                own_path = page.get_url_parts(request)[2]
+                _language, own_rest = split_language_prefix(own_path)
+                rest = ("/" + path)[len(own_rest) :] if ("/" + path).startswith(own_rest) else ""
+                return HttpResponseRedirect(translated.get_url(request) + rest)
+            request._wagtail_route_for_request = found
+    return wagtail_views.serve(request, path)
+
+
+def page_in_reader_language(request, path: str):
+    """A page's unprefixed address: on to the same address in the reader's language (their choice or browser)."""
+    target = with_language_prefix("/" + path, request.LANGUAGE_CODE)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(f"{target}?{query}" if query else target)

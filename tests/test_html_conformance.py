@@ -91,7 +91,7 @@ def render_pages(client) -> dict[str, str]:
     """Seed the demo world and return {"persona url": html} for every page to check."""
     call_command("seed_demo", "--quiet-accounts", stdout=io.StringIO())
     pages = {f"anonymous {url}": _fetch(client, url) for url in PUBLIC_PAGES}
-    pages["anonymous a missing page"] = client.get("/no-such-page/").content.decode()
+    pages["anonymous a missing page"] = client.get("/en/no-such-page/").content.decode()
     # Following a case without an account: reference and PIN, then the case page.
     anonymous_case = Grievance.objects.filter(complainant__isnull=True, lodged_by__isnull=True, anonymous=True).first()
     tracked = client.post("/grievances/track/", {"reference": anonymous_case.reference, "pin": DEMO_PIN})
@@ -191,4 +191,4 @@ def test_a_page_may_set_its_own_description_and_a_wagtail_page_uses_its_search_d
     assert lodge.startswith("Raise a grievance about a social protection benefit")
     home_page.search_description = "Be heard on social protection <in your language>"
     home_page.save_revision().publish()
-    assert _description(client.get("/").content.decode()) == "Be heard on social protection <in your language>"
+    assert _description(client.get("/en/").content.decode()) == "Be heard on social protection <in your language>"

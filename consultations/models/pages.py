@@ -12,6 +12,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,11 @@ class ConsultationQuerySet(PageQuerySet):
 
     def closed(self, now=None):
         return self.filter(closes_at__lte=now or timezone.now())
+
+    def sources(self):
+        """Only the consultations themselves, not their translations (see ``ConsultationPage.source``)."""
+        earlier = Page.objects.filter(translation_key=OuterRef("translation_key"), pk__lt=OuterRef("pk"))
+        return self.exclude(Exists(earlier))
 
 
 class ConsultationIndexPage(Page):
@@ -221,9 +227,36 @@ class ConsultationPage(RoutablePageMixin, Page):
                     {"questions": _("People have answered “%(q)s”; its kind and options are fixed.") % {"q": old.text}}
                 )
 
+    @cached_property
+    def source(self) -> ConsultationPage:
+        """The consultation itself, whichever of its translations is read.
+
+        Translations (wagtail-localize, or Wagtail's copy for translation) share
+        a ``translation_key``; the first created of them is the source.
+        Responses, follows, notices and reports belong to the source only, so a
+        consultation read in Thai and in English counts one set of answers, and
+        answers stay keyed by the source's question ids and option wording.
+        """
+        if not self.pk:
+            return self
+        first = ConsultationPage.objects.filter(translation_key=self.translation_key).order_by("pk").first()
+        if first is None or first.pk == self.pk:
+            return self
+        # Links from the pages under a translation stay in the reader's language (see get_url_parts).
+        first.read_through = self
+        return first
+
+    def get_url_parts(self, request=None):
+        # The source handed to a translation's sub-pages answers with the translation's address.
+        through = getattr(self, "read_through", None)
+        if through is not None:
+            return through.get_url_parts(request)
+        return super().get_url_parts(request)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(self.handlers("context", request, self))
+        # The reader sees this translation's words; what is counted and followed is the source's.
+        context.update(self.handlers("context", request, self.source))
         return context
 
     def serve(self, request, *args, **kwargs):
@@ -234,56 +267,58 @@ class ConsultationPage(RoutablePageMixin, Page):
         return response
 
     # --- sub-pages: responding and results live under the consultation ----------
+    # Under a translation they serve the source consultation (see ``source``): one set of
+    # responses, follows and reports, whichever language a respondent reads.
 
     @path("respond/")
     def respond(self, request):
-        return self.handlers("respond", request, self)
+        return self.handlers("respond", request, self.source)
 
     @path("results/")
     def results(self, request):
-        return self.handlers("results", request, self)
+        return self.handlers("results", request, self.source)
 
     @path("responses/")
     def responses_list(self, request):
-        return self.handlers("responses_list", request, self)
+        return self.handlers("responses_list", request, self.source)
 
     @path("responses/<int:response_id>/report/")
     def report_response(self, request, response_id):
-        return self.handlers("report_response", request, self, response_id)
+        return self.handlers("report_response", request, self.source, response_id)
 
     @path("responses/<int:response_id>/hide/")
     def hide_response(self, request, response_id):
-        return self.handlers("hide_response", request, self, response_id)
+        return self.handlers("hide_response", request, self.source, response_id)
 
     @path("attachments/<int:attachment_id>/")
     def attachment(self, request, attachment_id):
-        return self.handlers("attachment", request, self, attachment_id)
+        return self.handlers("attachment", request, self.source, attachment_id)
 
     @path("manage/")
     def manage(self, request):
-        return self.handlers("manage", request, self)
+        return self.handlers("manage", request, self.source)
 
     @path("manage/enter/")
     def enter_response(self, request):
-        return self.handlers("enter_response", request, self)
+        return self.handlers("enter_response", request, self.source)
 
     @path("manage/export/csv/")
     def export_csv(self, request):
-        return self.handlers("export", request, self, "csv")
+        return self.handlers("export", request, self.source, "csv")
 
     @path("manage/export/xlsx/")
     def export_xlsx(self, request):
-        return self.handlers("export", request, self, "xlsx")
+        return self.handlers("export", request, self.source, "xlsx")
 
     @path("follow/")
     def follow(self, request):
-        return self.handlers("follow", request, self)
+        return self.handlers("follow", request, self.source)
 
     # Wagtail's own page pattern refuses a dot: portal/urls.py hands ``<page path>/outcome.pdf``
     # to Wagtail's serve, whose routing adds the trailing slash matched here.
     @re_path(r"^outcome\.pdf/$")
     def outcome_report_pdf(self, request):
-        return self.handlers("outcome_report_pdf", request, self)
+        return self.handlers("outcome_report_pdf", request, self.source)
 
 
 class OrganizationIndexPage(Page):
@@ -314,8 +349,9 @@ class OrganizationPage(Page):
     and ``services.organization_section_ensure``.
     """
 
-    organization = models.OneToOneField(
-        Organization, on_delete=models.PROTECT, related_name="section", verbose_name=_("organization")
+    # One section per organization in each language: its translations carry the same organization.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="sections", verbose_name=_("organization")
     )
     intro = models.TextField(_("introduction"), max_length=800, blank=True)
 
@@ -325,6 +361,13 @@ class OrganizationPage(Page):
 
     class Meta:
         verbose_name = _("organization section")
+
+    def clean(self):
+        super().clean()
+        # Not a database constraint: the locale lives in Wagtail's page table, the organization here.
+        others = OrganizationPage.objects.filter(organization_id=self.organization_id, locale_id=self.locale_id)
+        if self.organization_id and others.exclude(pk=self.pk).exists():
+            raise ValidationError({"organization": _("This organization already has a section in this language.")})
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -200,7 +200,8 @@ def test_query_counts_do_not_grow_with_responses(client, make_consultation, froz
     frozen(timezone.now() + datetime.timedelta(days=11))
     many = count_queries(client, consultation.url + route)
     assert few == many, route
-    assert many <= 14
+    # 15: one of them finds the consultation itself among its translations (ConsultationPage.source).
+    assert many <= 15
 
 
 def test_the_results_page_draws_charts_without_style_attributes_and_with_tables(client, closed_with_responses):

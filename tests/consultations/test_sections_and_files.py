@@ -123,7 +123,7 @@ def test_the_demo_seeder_is_idempotent_and_its_pages_render(client, home_page):
         "/consultations/maternity-cash-benefit-informal-workers/results/",
         "/organizations/nef/employers-on-digital-wage-payments/",
     ):
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, follow=True).status_code == 200, url
 
 
 def test_the_owner_reads_a_withheld_attachment_only_with_a_second_factor(

@@ -13,7 +13,7 @@ from portal.models import User
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-RESULTS = "/consultations/maternity-cash-benefit-informal-workers/results/"
+RESULTS = "/en/consultations/maternity-cash-benefit-informal-workers/results/"
 # Who opens what: None is nobody signed in.
 PAGES = (
     (None, "/statistics/"),

@@ -13,13 +13,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.smoke
 def test_the_home_page_offers_the_three_ways_in(client, home_page):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     html = response.content.decode()
     for link in (
         'href="/grievances/new/"',
         'href="/grievances/track/"',
-        'href="/consultations/"',
+        'href="/en/consultations/"',
         'href="/accounts/login/"',
     ):
         assert link in html
@@ -28,13 +28,13 @@ def test_the_home_page_offers_the_three_ways_in(client, home_page):
 
 
 def test_the_home_page_costs_a_handful_of_queries(client, home_page, django_assert_max_num_queries):
-    client.get("/")  # warm Wagtail's site cache, as in production
+    client.get("/en/")  # warm Wagtail's site cache, as in production
     with django_assert_max_num_queries(10):
-        assert client.get("/").status_code == 200
+        assert client.get("/en/").status_code == 200
 
 
 def test_the_home_page_is_light(client, home_page):
-    html = client.get("/").content
+    html = client.get("/en/").content
     assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
     weight = len(html) + sum(len(open(finders.find(a.decode().removeprefix("/static/")), "rb").read()) for a in assets)
     assert weight < 100 * 1024
@@ -72,4 +72,6 @@ def test_the_language_switch_works_without_javascript(client, home_page):
 
 
 def test_a_page_that_does_not_exist_is_a_404(client, home_page):
-    assert client.get("/no-such-page/").status_code == 404
+    response = client.get("/no-such-page/", follow=True)
+    assert response.redirect_chain == [("/en/no-such-page/", 302)]
+    assert response.status_code == 404
