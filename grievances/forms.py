@@ -7,7 +7,9 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.core import signing, validators
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Grievance, Programme, Region
@@ -54,8 +56,20 @@ class TextField(forms.CharField):
         return attrs
 
 
+def _formatted_later(message: str, **numbers: int):
+    """``message % numbers``, worked out when shown, in the reader's language and number format.
+
+    ``%`` on a lazy string at import time would fix the text in English.
+    """
+
+    def text() -> str:
+        return gettext(message) % {name: formats.number_format(n, force_grouping=True) for name, n in numbers.items()}
+
+    return lazy(text, str)()
+
+
 def _limit_help(limit: int):
-    return _("Up to %(limit)s characters.") % {"limit": f"{limit:,}"}
+    return _formatted_later(gettext_noop("Up to %(limit)s characters."), limit=limit)
 
 
 class CategoryField(forms.ChoiceField):
@@ -312,7 +326,7 @@ class TrackForm(forms.Form):
     pin = forms.CharField(
         label=_("PIN"),
         max_length=12,
-        help_text=_("The %(n)s digits you were given with the reference.") % {"n": PIN_LENGTH},
+        help_text=_formatted_later(gettext_noop("The %(n)s digits you were given with the reference."), n=PIN_LENGTH),
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
 
