@@ -24,7 +24,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
+import pytest
+from django.conf.locale import LANG_INFO
+from django.utils import translation
 from django.utils.translation.template import templatize
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 CODE = "xx"
 SOURCE_DIRS = ("portal", "grievances", "consultations", "home", "templates")
@@ -215,3 +220,24 @@ def visible_text(document: str) -> list[tuple[str, str]]:
 
 def normalise(text: str) -> str:
     return " ".join(html.unescape(text).split())
+
+
+# --- fixtures (import them into a test module to use them) ---------------------
+
+
+@pytest.fixture(scope="session")
+def pseudo_locale(tmp_path_factory):
+    """A directory holding the pseudo-locale's catalogue, built once per run."""
+    directory = tmp_path_factory.mktemp("pseudo-locale")
+    assert build_catalogue(PROJECT_DIR, directory) > 400
+    return directory
+
+
+@pytest.fixture
+def in_pseudo_locale(settings, pseudo_locale, monkeypatch):
+    """The pseudo-locale offered (LANGUAGES, LOCALE_PATHS) and active."""
+    settings.LOCALE_PATHS = [pseudo_locale, *settings.LOCALE_PATHS]
+    settings.LANGUAGES = [*settings.LANGUAGES, (CODE, "Pseudo")]
+    monkeypatch.setitem(LANG_INFO, CODE, {"bidi": False, "code": CODE, "name": "Pseudo", "name_local": "Pšéûðö"})
+    with translation.override(CODE):
+        yield CODE

@@ -28,7 +28,6 @@ from pathlib import Path
 import polib
 import pytest
 from django.apps import apps
-from django.conf.locale import LANG_INFO
 from django.core import mail
 from django.db import models
 from django.template.loader import render_to_string
@@ -45,7 +44,7 @@ from grievances.monitoring.indicators import Period
 from grievances.monitoring.reports import monthly_report_pdf
 from portal.models import Organization
 from tests import pseudo
-from tests.conftest import PROJECT_DIR
+from tests.pseudo import in_pseudo_locale, pseudo_locale  # noqa: F401 (fixtures)
 from tests.test_html_conformance import render_pages
 
 # Names and codes that are the same in every language.
@@ -177,24 +176,6 @@ class Leaks:
             self.found.append(f"{where}: {text!r} (English: {', '.join(found)})")
 
 
-@pytest.fixture(scope="session")
-def pseudo_locale(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("pseudo-locale")
-    assert pseudo.build_catalogue(PROJECT_DIR, directory) > 400
-    return directory
-
-
-@pytest.fixture
-def in_pseudo_locale(settings, pseudo_locale, monkeypatch):
-    settings.LOCALE_PATHS = [pseudo_locale, *settings.LOCALE_PATHS]
-    settings.LANGUAGES = [*settings.LANGUAGES, (pseudo.CODE, "Pseudo")]
-    monkeypatch.setitem(
-        LANG_INFO, pseudo.CODE, {"bidi": False, "code": pseudo.CODE, "name": "Pseudo", "name_local": "Pŝéûðö"}
-    )
-    with translation.override(pseudo.CODE):
-        yield pseudo.CODE
-
-
 def test_pseudo_translation_keeps_placeholders_and_markup():
     assert pseudo.pseudo("Submit") == "[Šûƀɱîţ ···]"
     translated = pseudo.pseudo('%(count)s cases in <a href="/x/">{label}</a> &amp; more\n')
@@ -256,7 +237,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 @pytest.mark.slow
-def test_nothing_is_left_in_english(in_pseudo_locale, home_page, settings):
+def test_nothing_is_left_in_english(in_pseudo_locale, home_page, settings):  # noqa: F811 (a fixture)
     client = Client(headers={"accept-language": pseudo.CODE})
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = pseudo.CODE
     pages = render_pages(client)

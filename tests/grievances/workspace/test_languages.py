@@ -1,0 +1,59 @@
+"""The workspace in the reader's language: queue tabs, counts in sentences, the case's own language marked."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.utils import translation
+
+from grievances.workspace import selectors
+from tests import pseudo
+from tests.grievances.workspace.conftest import lodge
+from tests.pseudo import in_pseudo_locale, pseudo_locale  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queue_tabs_are_translated(in_pseudo_locale, staff_client, officer, agency, category):  # noqa: F811
+    lodge(category)
+    client = staff_client(officer)
+    client.cookies["django_language"] = in_pseudo_locale
+    html = client.get(f"/workspace/queue/{agency.slug}/?tab=awaiting").content.decode()
+    for english in ("All open", "Awaiting complainant", "Referred to us", "Unassigned"):
+        assert pseudo.pseudo(english) in html, english
+        assert f">{english} (" not in html
+    # The current tab's name again in the sentence under the tabs.
+    assert html.count(pseudo.pseudo("Awaiting complainant")) >= 2
+
+
+def test_queue_tab_labels_are_extracted_for_translators(tmp_path):
+    catalogue = pseudo.extract(pseudo.PROJECT_DIR, tmp_path)
+    extracted = {entry.msgid for entry in catalogue if entry.msgctxt == "queue tab"}
+    assert extracted == {str(label) for label in selectors.TAB_LABELS.values()}
+
+
+def test_counts_in_the_queue_are_grouped_per_language(settings):
+    settings.LANGUAGES = [("en", "English"), ("id", "Bahasa Indonesia")]
+    over = selectors.COUNT_CAP + 1  # 1,000 and more are shown as "1,000+"
+    with translation.override("en"):
+        assert selectors.count_label(over) == "1,000+"
+    with translation.override("id"):
+        assert selectors.count_label(over) == "1.000+"
+
+
+@pytest.mark.parametrize(("cases", "expected"), [(1, "1 case assigned."), (2, "2 cases assigned.")])
+def test_bulk_assignment_counts_are_plural_aware(staff_client, supervisor, officer, category, agency, cases, expected):
+    chosen = [lodge(category) for _ in range(cases)]
+    response = staff_client(supervisor).post(
+        f"/workspace/queue/{agency.slug}/assign/",
+        {"assignee": officer.pk, "cases": [f"{case.pk}:1" for case in chosen]},
+    )
+    assert expected in [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_the_queue_sentence_is_plural_aware(staff_client, officer, category, agency):
+    lodge(category)
+    html = staff_client(officer).get(f"/workspace/queue/{agency.slug}/").content.decode()
+    assert "1 case in “All open”" in html
+    lodge(category)
+    selectors.cache.clear()
+    html = staff_client(officer).get(f"/workspace/queue/{agency.slug}/").content.decode()
+    assert "2 cases in “All open”" in html
