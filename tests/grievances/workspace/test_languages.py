@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import translation
 
+from grievances.models import Grievance
 from grievances.workspace import selectors
 from tests import pseudo
 from tests.grievances.workspace.conftest import lodge
@@ -57,3 +58,22 @@ def test_the_queue_sentence_is_plural_aware(staff_client, officer, category, age
     selectors.cache.clear()
     html = staff_client(officer).get(f"/workspace/queue/{agency.slug}/").content.decode()
     assert "2 cases in “All open”" in html
+
+
+def test_the_complaint_is_marked_with_its_own_language_for_staff(staff_client, officer, case):
+    Grievance.objects.filter(pk=case.pk).update(language="th")
+    html = staff_client(officer).get(f"/workspace/cases/{case.reference}/").content.decode()
+    assert '<div class="card" dir="auto" lang="th">' in html
+    # The officer's interface stays in the officer's language.
+    assert '<html lang="en"' in html
+
+
+def test_references_read_left_to_right_inside_right_to_left_pages(settings, staff_client, officer, case, agency):
+    settings.LANGUAGES = [("en", "English"), ("ur", "اردو")]
+    client = staff_client(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    html = client.get(f"/workspace/cases/{case.reference}/").content.decode()
+    assert 'dir="rtl"' in html[:300]
+    assert f'<bdi dir="ltr">{case.reference}</bdi>' in html
+    queue = client.get(f"/workspace/queue/{agency.slug}/").content.decode()
+    assert f'<bdi dir="ltr">{case.reference}</bdi>' in queue
