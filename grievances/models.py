@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from grievances.workflow import Status
 from portal.models import Membership, Organization
@@ -114,7 +116,13 @@ class Category(models.Model):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} → {self.name}" if self.parent_id else self.name
+        if not self.parent_id:
+            return self.name
+        # The arrow is the translator's: a right-to-left language points it the other way.
+        return pgettext("a category within its theme", "%(theme)s → %(category)s") % {
+            "theme": self.parent.name,
+            "category": self.name,
+        }
 
     def clean(self) -> None:
         if self.parent_id and self.parent.parent_id:
@@ -603,7 +611,11 @@ class OutcomeLetter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Outcome letter for {self.grievance_id} issued {self.issued_at:%Y-%m-%d}"
+        # Shown in the admin, in the reader's language, when it is shown: nothing English is stored.
+        return pgettext("admin", "Outcome letter for grievance %(id)s, issued %(date)s") % {
+            "id": self.grievance_id,
+            "date": date_format(timezone.localtime(self.issued_at), "SHORT_DATE_FORMAT"),
+        }
 
 
 from grievances.submissions import LodgingSubmission  # noqa: E402, F401 - kept apart, registered with the app

@@ -1,7 +1,7 @@
 """A pseudo-locale built at test time from the messages ``makemessages`` would extract.
 
 Every extracted message becomes accented, about a third longer and bracketed
-(``Submit`` → ``[Ŝûƀɱîţ ··]``), with its placeholders and HTML left intact.
+(``Submit`` → ``[Šûƀɱîţ ···]``), with its placeholders and HTML left intact.
 A page rendered in this locale shows every string that went through
 translation in brackets; any English left outside brackets did not.
 
