@@ -45,13 +45,13 @@ from grievances.monitoring.reports import monthly_report_pdf
 from portal.models import Organization
 from tests import pseudo
 from tests.pseudo import in_pseudo_locale, pseudo_locale  # noqa: F401 (fixtures)
-from tests.test_html_conformance import render_pages
+from tests.test_html_conformance import _case_of, _demo_user, render_pages
 
 # Names and codes that are the same in every language.
 ALLOWED_WORDS = frozenset(
     word.lower()
     for word in (
-        "Suara PDF API Open311 OpenAPI REST JSON CSV HTML SMS PIN URL HTTP HTTPS TOTP ID GitHub "
+        "Suara PDF API Open311 OpenAPI REST JSON CSV XLSX HTML SMS PIN URL HTTP HTTPS TOTP ID GitHub "
         "Wagtail Django WCAG WebSocket UTC GMT"
     ).split()
 )
@@ -153,7 +153,7 @@ class Leaks:
             if not piece or self.allowed(piece):
                 continue
             # A list of stored names ("Topics: Digital payments, Platform work").
-            for item in piece.split(", "):
+            for item in re.split(r"[,;] ", piece):
                 if not self.allowed(item.strip(" .")):
                     words += pseudo.english_words(item, self.allowed_words)
         if words:
@@ -187,6 +187,46 @@ def test_english_outside_brackets_is_found():
     allowed = frozenset({"suara"})
     assert pseudo.english_words("[Ŝûƀɱîţ ··] Suara GRV-2026-00012 https://x.org/a", allowed) == []
     assert pseudo.english_words("[Ŝéñţ [Ŝûƀ ·] ·] All open (3)", allowed) == ["All", "open"]
+
+
+MATERNITY = "/consultations/maternity-cash-benefit-informal-workers/"
+DIGITAL = "/consultations/digital-wage-payments-platform-workers/"
+# Beyond the pages the HTML conformance test opens: the forms people fill in,
+# with the errors they get, and the pages of the less common steps.
+MORE_PAGES = {
+    None: ("/grievances/verify/?code=0000", "/no-such-page/"),
+    "beneficiary": ("/grievances/{case}/withdraw/",),
+    "union.rep": (DIGITAL + "respond/",),
+    "officer": ("/workspace/intake/",),
+    "supervisor": ("/workspace/monitoring/agency/sso/",),
+    "ministry": (MATERNITY + "manage/", MATERNITY + "responses/", DIGITAL + "manage/"),
+}
+FORMS_WITH_ERRORS = {
+    None: ("/grievances/new/", "/grievances/track/"),
+    "officer": ("/workspace/intake/",),
+}
+
+
+def _more_pages(client) -> dict[str, str]:
+    pages = {}
+    for persona in MORE_PAGES.keys() | FORMS_WITH_ERRORS.keys():
+        client.logout()
+        case = None
+        if persona:
+            user = _demo_user(persona)
+            client.force_login(user)
+            case = _case_of(persona, user)
+        for url in MORE_PAGES.get(persona, ()):
+            url = url.format(case=case)
+            response = client.get(url, follow=True)
+            # A missing page and a code that matches no letter answer 404, with a page.
+            assert response.status_code == (404 if "no-such" in url or "code=" in url else 200), f"{persona} {url}"
+            pages[f"{persona or 'anonymous'} {url}"] = response.content.decode()
+        for url in FORMS_WITH_ERRORS.get(persona, ()):
+            response = client.post(url, {"description": "x", "reference": "SU-0000-0000", "pin": "1"}, follow=True)
+            pages[f"{persona or 'anonymous'} {url} (sent with mistakes)"] = response.content.decode()
+    client.logout()
+    return pages
 
 
 def _render_messages(leaks: Leaks) -> None:
@@ -241,6 +281,7 @@ def test_nothing_is_left_in_english(in_pseudo_locale, home_page, settings):  # n
     client = Client(headers={"accept-language": pseudo.CODE})
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = pseudo.CODE
     pages = render_pages(client)
+    pages.update(_more_pages(client))
     leaks = Leaks()
     for label, document in pages.items():
         assert f'lang="{pseudo.CODE}"' in document[:500], f"{label} is not in the pseudo-locale"
