@@ -77,3 +77,10 @@ def test_references_read_left_to_right_inside_right_to_left_pages(settings, staf
     assert f'<bdi dir="ltr">{case.reference}</bdi>' in html
     queue = client.get(f"/workspace/queue/{agency.slug}/").content.decode()
     assert f'<bdi dir="ltr">{case.reference}</bdi>' in queue
+
+
+@pytest.mark.parametrize(("people", "expected"), [(1, "(1 person affected)"), (40, "(40 people affected)")])
+def test_people_affected_is_plural_aware(staff_client, officer, case, union, people, expected):
+    Grievance.objects.filter(pk=case.pk).update(lodged_by_organization=union, people_affected=people)
+    html = staff_client(officer).get(f"/workspace/cases/{case.reference}/").content.decode()
+    assert expected in html
