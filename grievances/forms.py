@@ -152,14 +152,18 @@ class LodgeForm(forms.Form):
         initial=Grievance.Contact.PHONE,
     )
     contact_name = TextField(label=_("Your name"), max_length=150, required=False, help_text=_("Optional."))
+    # Phone numbers, e-mail addresses, references and PINs are typed left to
+    # right in every language, Urdu too (dir="ltr" on their inputs).
     contact_phone = forms.CharField(
         label=_("Phone number"),
         max_length=32,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
     contact_email = forms.EmailField(
-        label=_("E-mail address"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
     anonymous = forms.BooleanField(
         label=_("Stay anonymous"),
@@ -321,13 +325,15 @@ class TrackForm(forms.Form):
         label=_("Reference"),
         max_length=20,
         help_text=_("For example SU-7K3Q-9PXM. Capital or small letters, with or without dashes."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "dir": "ltr"}
+        ),
     )
     pin = forms.CharField(
         label=_("PIN"),
         max_length=12,
         help_text=_formatted_later(gettext_noop("The %(n)s digits you were given with the reference."), n=PIN_LENGTH),
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "dir": "ltr"}),
     )
 
     def clean_reference(self):

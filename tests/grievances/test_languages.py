@@ -1,5 +1,7 @@
 """The complainant's pages in their language: dates by the language's own format, not a fixed English one."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.utils import translation
@@ -53,3 +55,17 @@ def test_the_acknowledgement_e_mail_dates_follow_the_grievances_language(setting
     with translation.override("th"):
         expected = date_format(grievance.resolve_due, "DATE_FORMAT")
     assert expected in mail.outbox[-1].body
+
+
+def _input_is_left_to_right(html: str, name: str) -> bool:
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    return tag is not None and 'dir="ltr"' in tag.group(0)
+
+
+def test_phone_email_reference_and_pin_are_typed_left_to_right(client, settings):
+    settings.LANGUAGES = [("en", "English"), ("ur", "اردو")]
+    lodge = client.get("/grievances/new/", headers={"accept-language": "ur"}).content.decode()
+    assert 'dir="rtl"' in lodge[:300]
+    assert _input_is_left_to_right(lodge, "contact_phone") and _input_is_left_to_right(lodge, "contact_email")
+    track = client.get("/grievances/track/", headers={"accept-language": "ur"}).content.decode()
+    assert _input_is_left_to_right(track, "reference") and _input_is_left_to_right(track, "pin")
