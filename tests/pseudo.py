@@ -188,7 +188,8 @@ class VisibleText(HTMLParser):
                 # data-text-*: the strings live.js shows, rendered by the server.
                 if value and (name in _ATTRIBUTES or name.startswith("data-text-")):
                     self.found.append((f"<{tag} {name}>", value))
-            if tag in ("input", "button") and attributes.get("type") in ("submit", "button", "reset"):
+            # A button's words are its content; an input button's are its value.
+            if tag == "input" and attributes.get("type") in ("submit", "button", "reset"):
                 if attributes.get("value"):
                     self.found.append((f"<{tag} value>", attributes["value"]))
         if tag not in _VOID:

@@ -229,6 +229,33 @@ def _more_pages(client) -> dict[str, str]:
     return pages
 
 
+def _template_literals(source: str) -> str:
+    """A template with its tags, variables, comments and translated blocks taken out: what is left is literal."""
+    source = re.sub(r"\{% comment %\}.*?\{% endcomment %\}|\{#.*?#\}", " ", source, flags=re.S)
+    source = re.sub(r"\{% blocktranslate.*?\{% endblocktranslate %\}", " ", source, flags=re.S)
+    return re.sub(r"\{%.*?%\}|\{\{.*?\}\}", " ", source, flags=re.S)
+
+
+def test_no_template_has_text_outside_translation_tags():
+    """Every template, rendered or not by the sweep below: its literal text must be in translate tags."""
+    templates = [
+        path
+        for folder in pseudo.SOURCE_DIRS
+        for path in sorted((pseudo.PROJECT_DIR / folder).rglob("*"))
+        if path.suffix in (".html", ".txt") and "templates" in path.relative_to(pseudo.PROJECT_DIR).parts
+    ]
+    assert len(templates) > 60
+    found = []
+    for path in templates:
+        literal = _template_literals(path.read_text(encoding="utf-8"))
+        pieces = [("text", literal)] if path.suffix == ".txt" else pseudo.visible_text(literal)
+        for what, text in pieces:
+            words = pseudo.english_words(text, ALLOWED_WORDS)
+            if words:
+                found.append(f"{path.relative_to(pseudo.PROJECT_DIR)}: {what} {pseudo.normalise(text)!r}")
+    assert not found, "Text outside {% translate %} in templates:\n" + "\n".join(found)
+
+
 def _render_messages(leaks: Leaks) -> None:
     """E-mail subjects and bodies, text messages: each template, in the pseudo-locale."""
 
