@@ -116,13 +116,9 @@ class Category(models.Model):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
 
     def __str__(self) -> str:
-        if not self.parent_id:
-            return self.name
         # The arrow is the translator's: a right-to-left language points it the other way.
-        return pgettext("a category within its theme", "%(theme)s → %(category)s") % {
-            "theme": self.parent.name,
-            "category": self.name,
-        }
+        arrow = pgettext("a category within its theme", "%(theme)s → %(category)s")
+        return arrow % {"theme": self.parent.name, "category": self.name} if self.parent_id else self.name
 
     def clean(self) -> None:
         if self.parent_id and self.parent.parent_id:
@@ -611,11 +607,10 @@ class OutcomeLetter(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Shown in the admin, in the reader's language, when it is shown: nothing English is stored.
-        return pgettext("admin", "Outcome letter for grievance %(id)s, issued %(date)s") % {
-            "id": self.grievance_id,
-            "date": date_format(timezone.localtime(self.issued_at), "SHORT_DATE_FORMAT"),
-        }
+        # In the admin reader's language and date format, worked out when shown.
+        when = date_format(timezone.localtime(self.issued_at), "SHORT_DATE_FORMAT")
+        words = pgettext("admin", "Outcome letter for grievance %(id)s, issued %(date)s")
+        return words % {"id": self.grievance_id, "date": when}
 
 
 from grievances.submissions import LodgingSubmission  # noqa: E402, F401 - kept apart, registered with the app
