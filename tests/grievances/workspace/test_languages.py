@@ -84,3 +84,10 @@ def test_people_affected_is_plural_aware(staff_client, officer, case, union, peo
     Grievance.objects.filter(pk=case.pk).update(lodged_by_organization=union, people_affected=people)
     html = staff_client(officer).get(f"/workspace/cases/{case.reference}/").content.decode()
     assert expected in html
+
+
+def test_the_reference_in_the_page_title_is_isolated_left_to_right(staff_client, officer, case):
+    html = staff_client(officer).get(f"/workspace/cases/{case.reference}/").content.decode()
+    # No markup can go in a <title>: the isolate marks U+2066 ... U+2069 do the same.
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert f"\u2066{case.reference}\u2069" in title
