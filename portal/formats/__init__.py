@@ -3,7 +3,7 @@
 Templates name formats (``|date:"DATE_FORMAT"``), never spell them out, so
 each language shows dates its own way. ``en`` keeps the portal's day-month
 order ("30 November 2026"), which reads the same in every English-speaking
-country of the region; Django's ``en`` is American ("Nov. 30, 2026"). ``fil``
-and ``lo`` have no formats in Django. A language without a module here or in
-Django falls back to the settings' defaults.
+country of the region; Django's ``en`` is American ("Nov. 30, 2026"). Django
+has no formats for ``fil``, ``lo``, ``my``, ``ne`` and ``ur``; theirs here follow
+CLDR's patterns (and should be checked by native readers, as the catalogues are).
 """
