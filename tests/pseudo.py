@@ -159,7 +159,7 @@ def english_words(text: str, allowed_words: frozenset[str]) -> list[str]:
 
 # Elements whose text is not interface text: code, and user content, which
 # the templates mark with its direction or language.
-_SKIP_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "textarea", "svg", "template"}
+_SKIP_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "textarea", "template"}
 _ATTRIBUTES = ("aria-label", "alt", "title", "placeholder", "aria-description")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -188,6 +188,9 @@ class VisibleText(HTMLParser):
                 # data-text-*: the strings live.js shows, rendered by the server.
                 if value and (name in _ATTRIBUTES or name.startswith("data-text-")):
                     self.found.append((f"<{tag} {name}>", value))
+            # What a search result or a shared link shows of the page.
+            if tag == "meta" and attributes.get("name") == "description" and attributes.get("content"):
+                self.found.append(("<meta description>", attributes["content"]))
             # A button's words are its content; an input button's are its value.
             if tag == "input" and attributes.get("type") in ("submit", "button", "reset"):
                 if attributes.get("value"):
