@@ -131,7 +131,9 @@ class Leaks:
         self.third_party, date_words = _third_party_messages()
         self.stored, self.corpus = _stored_text()
         self.allowed_words = ALLOWED_WORDS | date_words
-        self.long_values = sorted((value for value in self.stored if len(value) >= 3), key=len, reverse=True)
+        # Whole words only, so that a short stored name cannot cut a word of interface text in two.
+        longest_first = sorted((value for value in self.stored if len(value) >= 3), key=len, reverse=True)
+        self.stored_pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\w)")
         self.found: list[str] = []
 
     def allowed(self, text: str) -> bool:
@@ -167,8 +169,7 @@ class Leaks:
         """Plain text (e-mail, text message, a PDF's text): bracketed passages span lines, and
         stored names may be wrapped across them, so the text is judged whole."""
         text = pseudo.normalise(pseudo.without_brackets(text))
-        for value in self.long_values:
-            text = text.replace(value, " ")
+        text = self.stored_pattern.sub(" ", text)
         text = re.sub(r"\w+…", " ", text)  # a stored name cut short to fit
         words = pseudo.english_words(text, self.allowed_words)
         if words:
