@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.models import GroupApprovalTask, GroupPagePermission, Workflow, WorkflowPage, WorkflowTask
 
 from consultations import reports, rules, tasks
@@ -67,7 +68,10 @@ def _store_attachments(response: Response, uploads: Sequence) -> None:
     if not uploads:
         return
     if response.attachments.count() + len(uploads) > MAX_FILES:
-        raise ValidationError({"attachments": [_("A response may carry at most %(n)s files.") % {"n": MAX_FILES}]})
+        too_many = ngettext(
+            "A response may carry at most %(n)s file.", "A response may carry at most %(n)s files.", MAX_FILES
+        )
+        raise ValidationError({"attachments": [too_many % {"n": MAX_FILES}]})
     for upload in uploads:
         ResponseAttachment.objects.create(
             response=response,

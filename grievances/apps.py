@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GrievancesConfig(AppConfig):
     name = "grievances"
-    verbose_name = "Grievances"
+    verbose_name = _("Grievances")
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save

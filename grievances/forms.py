@@ -7,7 +7,9 @@ import secrets
 from django import forms
 from django.conf import settings
 from django.core import signing, validators
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Category, Grievance, Programme, Region
@@ -55,8 +57,20 @@ class TextField(forms.CharField):
         return attrs
 
 
+def _formatted_later(message: str, **numbers: int):
+    """``message % numbers``, worked out when shown, in the reader's language and number format.
+
+    ``%`` on a lazy string at import time would fix the text in English.
+    """
+
+    def text() -> str:
+        return gettext(message) % {name: formats.number_format(n, force_grouping=True) for name, n in numbers.items()}
+
+    return lazy(text, str)()
+
+
 def _limit_help(limit: int):
-    return _("Up to %(limit)s characters.") % {"limit": f"{limit:,}"}
+    return _formatted_later(gettext_noop("Up to %(limit)s characters."), limit=limit)
 
 
 class CategoryField(forms.ChoiceField):
@@ -139,14 +153,18 @@ class LodgeForm(forms.Form):
         initial=Grievance.Contact.PHONE,
     )
     contact_name = TextField(label=_("Your name"), max_length=150, required=False, help_text=_("Optional."))
+    # Phone numbers, e-mail addresses, references and PINs are typed left to
+    # right in every language, Urdu too (dir="ltr" on their inputs).
     contact_phone = forms.CharField(
         label=_("Phone number"),
         max_length=32,
         required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
     contact_email = forms.EmailField(
-        label=_("E-mail address"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail address"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
     anonymous = forms.BooleanField(
         label=_("Stay anonymous"),
@@ -308,13 +326,15 @@ class TrackForm(forms.Form):
         label=_("Reference"),
         max_length=20,
         help_text=_("For example SU-7K3Q-9PXM. Capital or small letters, with or without dashes."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "dir": "ltr"}
+        ),
     )
     pin = forms.CharField(
         label=_("PIN"),
         max_length=12,
-        help_text=_("The %(n)s digits you were given with the reference.") % {"n": PIN_LENGTH},
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text=_formatted_later(gettext_noop("The %(n)s digits you were given with the reference."), n=PIN_LENGTH),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "inputmode": "numeric", "dir": "ltr"}),
     )
 
     def clean_reference(self):

@@ -8,8 +8,10 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from grievances.reference import Category, Holiday, Programme, Region, SLAPolicy  # noqa: F401
 from grievances.workflow import Status
@@ -505,7 +507,10 @@ class OutcomeLetter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Outcome letter for {self.grievance_id} issued {self.issued_at:%Y-%m-%d}"
+        # In the admin reader's language and date format, worked out when shown.
+        when = date_format(timezone.localtime(self.issued_at), "SHORT_DATE_FORMAT")
+        words = pgettext("admin", "Outcome letter for grievance %(id)s, issued %(date)s")
+        return words % {"id": self.grievance_id, "date": when}
 
 
 from grievances.submissions import LodgingSubmission  # noqa: E402, F401 - kept apart, registered with the app

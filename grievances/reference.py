@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from portal.lib.localized import LocalizedName, NamesField, localized
 from portal.models import Organization
@@ -117,7 +118,11 @@ class Category(LocalizedName):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
 
     def __str__(self) -> str:
-        return f"{self.parent.localized_name} → {self.localized_name}" if self.parent_id else self.localized_name
+        if not self.parent_id:
+            return self.localized_name
+        # The arrow is the translator's: a right-to-left language points it the other way.
+        arrow = pgettext("a category within its theme", "%(theme)s → %(category)s")
+        return arrow % {"theme": self.parent.localized_name, "category": self.localized_name}
 
     def clean(self) -> None:
         if self.parent_id and self.parent.parent_id:

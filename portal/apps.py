@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from wagtail.users.apps import WagtailUsersAppConfig
 
 
@@ -6,7 +7,7 @@ class PortalConfig(AppConfig):
     # Two AppConfig classes live here; this one is the app's.
     default = True
     name = "portal"
-    verbose_name = "Suara portal"
+    verbose_name = _("Suara portal")
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete

@@ -340,6 +340,8 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates and numbers per language where Django has none or a different one (portal/formats/).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Bangkok")
 USE_TZ = True
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 from grievances import events
 
@@ -8,7 +9,7 @@ class ApiConfig(AppConfig):
 
     name = "grievances.api"
     label = "grievances_api"
-    verbose_name = "Grievances: API and webhooks"
+    verbose_name = _("Grievances: API and webhooks")
 
     def ready(self) -> None:
         # Imported once the models are loaded, as Django asks of ready().

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     name = "grievances.monitoring"
     label = "grievances_monitoring"
-    verbose_name = "Grievances: monitoring and statistics"
+    verbose_name = _("Grievances: monitoring and statistics")

@@ -244,7 +244,8 @@ class Formatter:
         if self.raw:
             return str(value)
         if kind == "pct":
-            return f"{formats.number_format(value, 1)} %"
+            # Where the sign goes, and whether a space comes before it, is the language's.
+            return _("%(number)s %%") % {"number": formats.number_format(value, 1)}
         if kind == "days":
             return formats.number_format(value, 1)
         return formats.number_format(value, 0, force_grouping=True)
@@ -455,7 +456,8 @@ def sections(data: dict, *, charts: bool = True, public: bool = False, raw: bool
         section.chart_spec = {
             "kind": "bar",
             "title": _("Mean days a referral waits for the receiving agency"),
-            "labels": [f"{r['from']} → {r['to']}" for r in waits],
+            # The arrow is the translator's: a right-to-left language points it the other way.
+            "labels": [_("%(from)s → %(to)s") % {"from": r["from"], "to": r["to"]} for r in waits],
             "series": {_("Days"): [r["mean_wait_days"] for r in waits]},
             "horizontal": True,
             "alt": _(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,8 @@ def monthly_report_pdf(*, agency, period: Period, today: date, sensitive: Sensit
     touching the network or the disk.
     """
     data = figures(compute(Scope(agency_ids=(agency.pk,), period=period, today=today, sensitive=sensitive)))
-    title = _("Grievance report: %(agency)s, %(month)s") % {
-        "agency": agency.localized_name,
-        "month": f"{period.start:%Y-%m}",
-    }
+    month = date_format(period.start, "YEAR_MONTH_FORMAT")
+    title = _("Grievance report: %(agency)s, %(month)s") % {"agency": agency.localized_name, "month": month}
     return render_pdf(
         "grievances/monitoring/report_pdf.html",
         {

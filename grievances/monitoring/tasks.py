@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.core.mail import EmailMessage
 from django.tasks import task
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grievances.monitoring.indicators import Period, Sensitive
@@ -49,10 +50,12 @@ def send_monthly_report(agency_id: int, month: str) -> int:
     pdf = monthly_report_pdf(
         agency=agency, period=Period.month(first), today=timezone.localdate(), sensitive=Sensitive.HIDDEN
     )
+    shown_month = date_format(first, "YEAR_MONTH_FORMAT")  # "November 2026", in the language's words
     message = EmailMessage(
-        subject=_("Grievance report for %(month)s: %(agency)s") % {"month": month, "agency": agency.localized_name},
+        subject=_("Grievance report for %(month)s: %(agency)s")
+        % {"month": shown_month, "agency": agency.localized_name},
         body=_("The monthly grievance report of %(agency)s for %(month)s is attached.")
-        % {"agency": agency.localized_name, "month": month},
+        % {"agency": agency.localized_name, "month": shown_month},
         to=recipients,
     )
     message.attach(f"report-{agency.slug}-{month}.pdf", pdf, "application/pdf")

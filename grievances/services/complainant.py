@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grievances import sla
@@ -136,7 +137,7 @@ def grievance_appeal(*, grievance: Grievance, reasons: str, user=None) -> CaseEv
     check_action("appeal", grievance.status, COMPLAINANT)
     if not grievance.appeal_window_open:
         raise ValidationError(
-            _("The time to appeal ended on %(date)s.") % {"date": grievance.appeal_due.strftime("%d %B %Y")}
+            _("The time to appeal ended on %(date)s.") % {"date": date_format(grievance.appeal_due, "DATE_FORMAT")}
             if grievance.appeal_due
             else _("This decision cannot be appealed.")
         )

@@ -13,7 +13,8 @@ from datetime import date, datetime, time
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import pgettext_lazy
 
 from grievances import sla
 from grievances.events import CaseChange
@@ -52,17 +53,19 @@ def tab_conditions(user, agency, today: date) -> dict[str, Q]:
     }
 
 
+# Marked here, where makemessages finds them; a tab is a short noun phrase
+# ("New", "Mine"), hence the context for translators.
 TAB_LABELS = {
-    "open": "All open",
-    "new": "New",
-    "mine": "Mine",
-    "unassigned": "Unassigned",
-    "awaiting": "Awaiting complainant",
-    "at_risk": "At risk",
-    "breached": "Breached",
-    "appeals": "Appeals",
-    "referred_in": "Referred to us",
-    "closed": "Closed",
+    "open": pgettext_lazy("queue tab", "All open"),
+    "new": pgettext_lazy("queue tab", "New"),
+    "mine": pgettext_lazy("queue tab", "Mine"),
+    "unassigned": pgettext_lazy("queue tab", "Unassigned"),
+    "awaiting": pgettext_lazy("queue tab", "Awaiting complainant"),
+    "at_risk": pgettext_lazy("queue tab", "At risk"),
+    "breached": pgettext_lazy("queue tab", "Breached"),
+    "appeals": pgettext_lazy("queue tab", "Appeals"),
+    "referred_in": pgettext_lazy("queue tab", "Referred to us"),
+    "closed": pgettext_lazy("queue tab", "Closed"),
 }
 
 
@@ -137,7 +140,9 @@ def _tab_counts(user, agency, today: date) -> dict[str, int]:
 
 
 def count_label(count: int) -> str:
-    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+    # Grouped the reader's way (1,000 / 1.000 / 1 000).
+    shown = formats.number_format(min(count, COUNT_CAP), force_grouping=True)
+    return f"{shown}+" if count > COUNT_CAP else shown
 
 
 def text_search(queryset: QuerySet[Grievance], words: str) -> QuerySet[Grievance]:
@@ -161,7 +166,7 @@ class QueuePage:
 
     @property
     def total_label(self) -> str:
-        return f"{COUNT_CAP:,}+" if self.total > COUNT_CAP else f"{self.total:,}"
+        return count_label(self.total)
 
     @property
     def has_previous(self) -> bool:

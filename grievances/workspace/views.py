@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -108,9 +108,9 @@ def queue(request, agency: str):
             "form": form,
             "tab": tab,
             "tabs": [
-                (name, _(label), selectors.count_label(counts[name])) for name, label in selectors.TAB_LABELS.items()
+                (name, str(label), selectors.count_label(counts[name])) for name, label in selectors.TAB_LABELS.items()
             ],
-            "tab_label": _(selectors.TAB_LABELS[tab]),
+            "tab_label": str(selectors.TAB_LABELS[tab]),
             "page": page,
             "query": query.urlencode(),
             "today": today,
@@ -143,12 +143,20 @@ def bulk_assign(request, agency: str):
         user=request.user, items=items, assignee=form.cleaned_data["assignee"]
     )
     if assigned:
-        messages.success(request, _("%(count)d cases assigned.") % {"count": len(assigned)})
+        count = len(assigned)
+        messages.success(
+            request, ngettext("%(count)s case assigned.", "%(count)s cases assigned.", count) % {"count": count}
+        )
     for case, reason in refused:
-        messages.error(request, f"{case.reference}: {reason}")
+        # The colon and the order are the translator's: some languages put the reason first.
+        messages.error(request, _("%(reference)s: %(reason)s") % {"reference": case.reference, "reason": reason})
     missing = len(versions) - len(items)
     if missing:
-        messages.error(request, _("%(count)d cases could not be found.") % {"count": missing})
+        messages.error(
+            request,
+            ngettext("%(count)s case could not be found.", "%(count)s cases could not be found.", missing)
+            % {"count": missing},
+        )
     return redirect(back)
 
 

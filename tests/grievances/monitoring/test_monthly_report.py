@@ -2,6 +2,8 @@
 
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.dates import MONTHS
 from django_tasks_db.models import DBTaskResult
 
 from grievances.monitoring.tasks import send_monthly_report
@@ -28,3 +30,12 @@ def test_the_command_enqueues_one_report_per_agency(supervisor, outsider_supervi
     assert "enqueued=2" in capsys.readouterr().out
     queued = DBTaskResult.objects.filter(task_path="grievances.monitoring.tasks.send_monthly_report")
     assert sorted(row.args_kwargs["args"][1] for row in queued) == ["2026-03", "2026-03"]
+
+
+def test_the_reports_month_is_named_in_the_language_it_is_sent_in(supervisor, agency, settings):
+    settings.LANGUAGES = [("en", "English"), ("th", "ไทย")]
+    with translation.override("th"):
+        send_monthly_report.call(agency.pk, "2026-03")
+        march = str(MONTHS[3])
+    [message] = mail.outbox
+    assert f"{march} 2026" in message.subject and "2026-03" not in message.subject

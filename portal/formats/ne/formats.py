@@ -1,0 +1,13 @@
+# Nepali, after CLDR: year first, 24-hour clock.
+DATE_FORMAT = "Y F j"
+DATETIME_FORMAT = "Y F j, H:i"
+SHORT_DATE_FORMAT = "Y/n/j"
+SHORT_DATETIME_FORMAT = "Y/n/j, H:i"
+YEAR_MONTH_FORMAT = "Y F"
+MONTH_DAY_FORMAT = "F j"
+TIME_FORMAT = "H:i"
+FIRST_DAY_OF_WEEK = 0
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
