@@ -1,0 +1,149 @@
+"""Word search over grievance texts, in every script the portal offers.
+
+Thai, Lao, Khmer, Burmese and Chinese are written without spaces between
+words, so no word list (PostgreSQL's ``tsvector``) can be built from them
+without a dictionary per language. Instead the queue matches *substrings* of
+a folded copy of the text, through a trigram index on PostgreSQL
+(``pg_trgm``), which needs no notion of words at all:
+
+* the text is folded by one SQL function, ``suara_search_fold`` (migration
+  0009_script_search): accents off (``unaccent``: "tien" finds "tiền"), lower case,
+  punctuation to spaces, a space on either side of the whole, and a space on
+  either side of every Chinese character (below);
+* a word in a script written with spaces (Latin, Vietnamese, Bengali,
+  Devanagari, Urdu) must *start* a word: ``LIKE '% pay%'`` finds "payment"
+  and "pay" but not "repay", which keeps English results close to the
+  whole-word search this replaced;
+* a word in Thai, Lao, Khmer or Burmese may sit anywhere: ``LIKE '%เงิน%'``;
+* every Chinese character is its own "word" to the trigram index (the spaces
+  the fold puts around it), so a two-character word such as 补助 still gives
+  the index four trigrams to look up (each character alone), and the
+  ``LIKE`` then checks that the two stand together. Without those spaces a
+  term shorter than three characters gives ``pg_trgm`` nothing to look up.
+
+What is left without an index: a Thai, Lao, Khmer or Burmese term of one or
+two characters (code points). It still works: PostgreSQL walks the agency's
+queue in its order and tests each case, stopping after a page, and the count
+stops at 1,001. Such a short string sits inside a great many longer words,
+so it finds its page quickly; a term that is both that short and rare is the
+slow case (measured in ``docs/benchmarks.md``).
+
+Several words are all required (AND), like the search they replaced. On
+SQLite (the embedded default) the same fold is a Python function registered
+on each connection, and the match is the same ``LIKE`` without an index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db.models import BooleanField, F, Func, Q, QuerySet
+
+FOLD_FUNCTION = "suara_search_fold"
+MAX_WORDS = 8
+
+# Punctuation that becomes a space before matching, so that "(payment" and
+# "e-wallet" still start a word. A fixed list rather than a character class:
+# the folded text is stored in an index, and must not change when the
+# operating system's locale tables do. Never "%", "_" or "\": they are the
+# LIKE pattern's own characters, escaped in the words searched for.
+PUNCTUATION = (
+    ".,;:!?()[]{}<>\"'`/|+=*&^~#@$-"
+    "\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026\u00b7\u00a0\t\r\n"  # dashes, quotes, spaces
+    "\u060c\u061b\u061f\u06d4"  # Arabic script: comma, semicolon, question mark, full stop
+    "\u0964\u0965"  # danda and double danda (Bengali, Devanagari)
+    "\u3001\u3002\uff0c\uff1b\uff1a\uff1f\uff01\uff08\uff09\u300c\u300d"  # Chinese punctuation
+)
+
+# Chinese characters (and Japanese kana, which share the problem): each is
+# spaced on its own by the fold. Migration 0009 holds a copy of this and of
+# PUNCTUATION (migrations are frozen); a test holds the SQL and Python folds together.
+HAN_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+HAN = re.compile(f"([{HAN_CLASS}])")
+# Scripts written without spaces between words, matched anywhere in the text.
+UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\ua9e0-\ua9ff\uaa60-\uaa7f]")
+
+_PUNCTUATION_TO_SPACE = str.maketrans(PUNCTUATION, " " * len(PUNCTUATION))
+_LATIN_EXTRAS = str.maketrans({"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "æ": "ae"})
+
+
+def fold(text: str | None) -> str | None:
+    """The Python twin of the SQL ``suara_search_fold``, for SQLite (and for reading).
+
+    Marks are taken off Latin letters only: a Thai tone mark or a Khmer
+    subscript changes the word, a Vietnamese accent is what people leave out.
+    """
+    if text is None:
+        return None
+    kept: list[str] = []
+    base_is_latin = False
+    for char in unicodedata.normalize("NFD", text.translate(_PUNCTUATION_TO_SPACE)):
+        if unicodedata.combining(char):
+            if base_is_latin:
+                continue
+        else:
+            base_is_latin = char < "\u0250" or "\u1e00" <= char <= "\u1eff"
+        kept.append(char)
+    folded = unicodedata.normalize("NFC", "".join(kept)).translate(_LATIN_EXTRAS).lower()
+    return " " + HAN.sub(r" \1 ", folded) + " "
+
+
+class FoldedText(Func):
+    function = FOLD_FUNCTION
+
+
+class WordMatch(Func):
+    """``fold(column) LIKE <pattern made from fold(word)>``: true when the text holds the word.
+
+    The pattern is folded by the database's own function, so the query and
+    the indexed text are folded alike. It is a function of a constant, which
+    PostgreSQL folds before planning: the trigram index and its statistics
+    see an ordinary pattern.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression, word: str):
+        super().__init__(FoldedText(expression))
+        self.word = word
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        escaped = self.word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        if HAN.search(self.word):
+            # Spaced both sides by the fold: keep the spaces, they bound the characters.
+            folded = f"{FOLD_FUNCTION}(%s)"
+        elif UNSPACED.search(self.word):
+            folded = f"trim({FOLD_FUNCTION}(%s))"  # anywhere, even inside a run of letters
+        else:
+            folded = f"rtrim({FOLD_FUNCTION}(%s))"  # the leading space: at the start of a word
+        pattern = f"'%%' || {folded} || '%%'"
+        return f"{text_sql} LIKE {pattern} ESCAPE '\\'", [*text_params, escaped]
+
+
+def words_of(query: str) -> list[str]:
+    """The words a query asks for, as typed, without repeats; at most :data:`MAX_WORDS`.
+
+    Matched as typed: the database folds each one with its own function.
+    """
+    words: list[str] = []
+    for word in query.translate(_PUNCTUATION_TO_SPACE).split():
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def text_search(queryset: QuerySet, query: str, field: str = "description") -> QuerySet:
+    """The rows whose ``field`` holds every word of ``query`` (see the module's docstring)."""
+    condition = Q()
+    for word in words_of(query):
+        condition &= WordMatch(F(field), word)
+    return queryset.filter(condition) if condition else queryset
+
+
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: SQLite has no ``suara_search_fold``; give it the Python one."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
