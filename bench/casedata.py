@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_queue_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
 BENCH_PREFIX = "bench-queue"  # slugs and e-mail addresses of the bench's own rows
-SEARCH_INDEX = "grievance_search_fold_trgm"  # grievances/migrations/0009_script_search.py
+SEARCH_INDEX = "grievance_search_text_trgm"  # grievances/migrations/0009_script_search.py
 
 # Word bands: g % modulus == 0 puts the word in case g's description.
 WORDS = {"common": ("payment", 3), "middling": ("wallet", 97), "rare": ("ombudsman", 9973)}
@@ -261,10 +261,7 @@ def load(cases: int, agencies: int, reload: bool) -> dict:
         loaded = time.monotonic()
         with connection.cursor() as cursor:
             cursor.execute("SET maintenance_work_mem = '512MB'")
-            cursor.execute(
-                f"CREATE INDEX {SEARCH_INDEX} ON grievances_grievance "
-                "USING gin (suara_search_fold(description) gin_trgm_ops)"
-            )
+            cursor.execute(f"CREATE INDEX {SEARCH_INDEX} ON grievances_grievance USING gin (search_text gin_trgm_ops)")
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("ANALYZE grievances_grievance")
             cursor.execute("ANALYZE grievances_caseevent")

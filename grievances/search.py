@@ -7,7 +7,8 @@ a folded copy of the text, through a trigram index on PostgreSQL
 (``pg_trgm``), which needs no notion of words at all:
 
 * the text is folded by one SQL function, ``suara_search_fold`` (migration
-  0009_script_search): accents off (``unaccent``: "tien" finds "tiền"), lower case,
+  0009_script_search; a trigger keeps the folded copy in ``search_text``):
+  accents off (``unaccent``: "tien" finds "tiền"), lower case,
   punctuation to spaces, a space on either side of the whole, and a space on
   either side of every Chinese character (below);
 * a word in a script written with spaces (Latin, Vietnamese, Bengali,
@@ -89,28 +90,28 @@ def fold(text: str | None) -> str | None:
     return " " + HAN.sub(r" \1 ", folded) + " "
 
 
-class FoldedText(Func):
-    function = FOLD_FUNCTION
+SEARCH_COLUMN = "search_text"  # PostgreSQL: the folded description, kept by a trigger (migration 0009)
 
 
 class WordMatch(Func):
-    """``fold(column) LIKE <pattern made from fold(word)>``: true when the text holds the word.
+    """True when the folded text holds the word: ``<folded text> LIKE <pattern made from fold(word)>``.
 
-    The pattern is folded by the database's own function, so the query and
-    the indexed text are folded alike. It is a function of a constant, which
-    PostgreSQL folds before planning: the trigram index and its statistics
-    see an ordinary pattern.
+    The folded text is the stored column ``search_text`` on PostgreSQL (what
+    the trigram index covers; folding each candidate row anew cost more than
+    the index saved) and ``suara_search_fold(description)`` on SQLite. The
+    pattern is folded by the database's own function, so query and text are
+    folded alike; it is a function of a constant, which PostgreSQL folds
+    before planning, so the index and its statistics see an ordinary pattern.
     """
 
     output_field = BooleanField()
     conditional = True
 
     def __init__(self, expression, word: str):
-        super().__init__(FoldedText(expression))
+        super().__init__(expression)
         self.word = word
 
-    def as_sql(self, compiler, connection, **extra_context):
-        text_sql, text_params = compiler.compile(self.source_expressions[0])
+    def _pattern(self) -> tuple[str, list[str]]:
         escaped = self.word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         if HAN.search(self.word):
             # Spaced both sides by the fold: keep the spaces, they bound the characters.
@@ -119,8 +120,18 @@ class WordMatch(Func):
             folded = f"trim({FOLD_FUNCTION}(%s))"  # anywhere, even inside a run of letters
         else:
             folded = f"rtrim({FOLD_FUNCTION}(%s))"  # the leading space: at the start of a word
-        pattern = f"'%%' || {folded} || '%%'"
-        return f"{text_sql} LIKE {pattern} ESCAPE '\\'", [*text_params, escaped]
+        return f"'%%' || {folded} || '%%'", [escaped]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text_sql, text_params = compiler.compile(self.source_expressions[0])
+        pattern, params = self._pattern()
+        return f"{FOLD_FUNCTION}({text_sql}) LIKE {pattern} ESCAPE '\\'", [*text_params, *params]
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column = self.source_expressions[0]
+        alias = compiler.quote_name_unless_alias(column.alias)
+        pattern, params = self._pattern()
+        return f"{alias}.{connection.ops.quote_name(SEARCH_COLUMN)} LIKE {pattern}", params
 
 
 def words_of(query: str) -> list[str]:
