@@ -205,6 +205,7 @@ def _tag_passage_languages() -> None:
             yield structure
 
     build_with_languages.tags_languages = True
+    build_with_languages.__wrapped__ = build  # bench/pdf.py times WeasyPrint without it
     weasyprint_tags._build_box_tree = build_with_languages
 
 
@@ -257,6 +258,7 @@ def _map_glyphs_to_their_characters() -> None:
         return build(pdf, fonts, *args, **kwargs)
 
     build_with_glyph_characters.maps_glyphs = True
+    build_with_glyph_characters.__wrapped__ = build
     weasyprint_pdf.build_fonts_dictionary = build_with_glyph_characters
 
 
