@@ -129,7 +129,7 @@ class WordMatch(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         column = self.source_expressions[0]
-        alias = compiler.quote_name_unless_alias(column.alias)
+        alias = compiler.quote_name(column.alias)
         pattern, params = self._pattern()
         return f"{alias}.{connection.ops.quote_name(SEARCH_COLUMN)} LIKE {pattern}", params
 
