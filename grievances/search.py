@@ -27,7 +27,7 @@ two characters (code points). It still works: PostgreSQL walks the agency's
 queue in its order and tests each case, stopping after a page, and the count
 stops at 1,001. Such a short string sits inside a great many longer words,
 so it finds its page quickly; a term that is both that short and rare is the
-slow case (measured in ``docs/benchmarks.md``).
+slow case: it reads the agency's whole open queue (not benchmarked).
 
 Several words are all required (AND), like the search they replaced. On
 SQLite (the embedded default) the same fold is a Python function registered
