@@ -60,6 +60,11 @@ def test_a_word_in_the_middle_of_a_spaceless_run_is_found(cases):
 
 
 @postgresql_only
+def test_a_thai_term_too_short_for_the_trigram_index_is_still_found(cases):
+    assert found("รอ") == {cases["th"].reference}  # two code points: no trigram, the queue is read instead
+
+
+@postgresql_only
 def test_vietnamese_is_found_with_or_without_accents_and_in_any_case(cases):
     for query in ("trợ cấp", "tro cap", "TRO CAP", "Tiền"):
         assert found(query) == {cases["vi"].reference}, query
