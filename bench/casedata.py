@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_queue_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
 BENCH_PREFIX = "bench-queue"  # slugs and e-mail addresses of the bench's own rows
+SEARCH_INDEX = "grievance_search_text_trgm"  # grievances/migrations/0010_script_search.py
 
 # Word bands: g % modulus == 0 puts the word in case g's description.
 WORDS = {"common": ("payment", 3), "middling": ("wallet", 97), "rare": ("ombudsman", 9973)}
@@ -31,6 +32,142 @@ FILLER = (
     "late office card registry allowance pension disability child support bank account transfer district "
     "counter staff form refused online website phone queue month"
 ).split()
+
+# About a third of the cases are written in six of the region's languages:
+# short complaints made of everyday fragments (a few of each text), joined as
+# the language writes them (Thai, Khmer and Chinese without spaces between
+# words), plus three words per language at three frequencies, searched for by
+# the benchmark: common (in about half of that language's cases), middling
+# (about one in eleven), rare (about one in a thousand). None of them is part
+# of a fragment, so a search finds exactly the cases it was put in. The
+# query is what an officer types: Vietnamese without its accents.
+SCRIPT_BANDS = {"common": 2, "middling": 11, "rare": 1009}
+SCRIPTS = {
+    "th": {
+        "script": "Thai",
+        "fragments": [
+            "ไม่ได้รับเงินเดือนนี้",
+            "เจ้าหน้าที่บอกให้รอ",
+            "โทรไปหลายครั้งแล้ว",
+            "สำนักงานเขตปิด",
+            "บัตรประชาชนหมดอายุ",
+            "ยื่นเอกสารครบแล้ว",
+            "บัญชีธนาคารถูกระงับ",
+            "ต้องเดินทางไกล",
+            "ลูกป่วยต้องใช้เงิน",
+            "ระบบออนไลน์ใช้ไม่ได้",
+        ],
+        "joiner": "",
+        "words": {"common": "เบี้ยยังชีพ", "middling": "ผู้พิการ", "rare": "ผู้ตรวจการแผ่นดิน"},
+    },
+    "vi": {
+        "script": "Vietnamese",
+        "fragments": [
+            "tôi chưa nhận được tiền tháng này",
+            "nhân viên bảo tôi chờ",
+            "đã gọi điện nhiều lần",
+            "văn phòng xã đóng cửa",
+            "thẻ căn cước hết hạn",
+            "đã nộp đủ giấy tờ",
+            "tài khoản ngân hàng bị khóa",
+            "phải đi xa",
+            "con tôi bị ốm",
+            "hệ thống trực tuyến không hoạt động",
+        ],
+        "joiner": ", ",
+        "words": {"common": "trợ cấp", "middling": "lương hưu", "rare": "thanh tra"},
+        "queries": {"common": "tro cap", "middling": "luong huu", "rare": "thanh tra"},
+    },
+    "km": {
+        "script": "Khmer",
+        "fragments": [
+            "ខ្ញុំមិនបានទទួលប្រាក់ខែនេះ",
+            "មន្ត្រីប្រាប់ឱ្យរង់ចាំ",
+            "ខ្ញុំបានទូរស័ព្ទច្រើនដង",
+            "ការិយាល័យឃុំបិទ",
+            "អត្តសញ្ញាណប័ណ្ណផុតកំណត់",
+            "បានដាក់ឯកសារគ្រប់",
+            "គណនីធនាគារត្រូវបានបិទ",
+            "ត្រូវធ្វើដំណើរឆ្ងាយ",
+        ],
+        "joiner": " ",
+        "words": {"common": "ប្រាក់ឧបត្ថម្ភ", "middling": "ជនពិការ", "rare": "អ្នកសម្របសម្រួល"},
+    },
+    "zh": {
+        "script": "Chinese",
+        "fragments": [
+            "这个月没有收到钱",
+            "工作人员让我等",
+            "打了很多次电话",
+            "乡政府办公室关门了",
+            "身份证过期了",
+            "材料都交齐了",
+            "银行账户被冻结",
+            "要走很远的路",
+            "孩子生病需要钱",
+            "网上系统用不了",
+        ],
+        "joiner": "\uff0c",
+        # Two characters for two of the bands: the short words a trigram index cannot split.
+        "words": {"common": "低保", "middling": "养老金", "rare": "信访"},
+    },
+    "id": {
+        "script": "Indonesian",
+        "fragments": [
+            "saya belum menerima uang bulan ini",
+            "petugas menyuruh saya menunggu",
+            "sudah menelepon berkali-kali",
+            "kantor desa tutup",
+            "KTP sudah kedaluwarsa",
+            "dokumen sudah lengkap",
+            "rekening bank diblokir",
+            "harus pergi jauh",
+            "anak saya sakit",
+            "sistem online tidak berfungsi",
+        ],
+        "joiner": ", ",
+        "words": {"common": "bansos", "middling": "lansia", "rare": "inspektorat"},
+    },
+    "bn": {
+        "script": "Bengali",
+        "fragments": [
+            "এই মাসের টাকা পাইনি",
+            "অফিসার অপেক্ষা করতে বলেছে",
+            "অনেকবার ফোন করেছি",
+            "ইউনিয়ন অফিস বন্ধ",
+            "জাতীয় পরিচয়পত্রের মেয়াদ শেষ",
+            "সব কাগজ জমা দিয়েছি",
+            "ব্যাংক হিসাব বন্ধ",
+            "অনেক দূর যেতে হয়",
+        ],
+        "joiner": ", ",
+        "words": {"common": "ভাতা", "middling": "প্রতিবন্ধী", "rare": "ন্যায়পাল"},
+    },
+}
+LANGUAGE_SLOTS = 18  # six of eighteen: a third of the cases
+
+
+def case_language(number: int) -> str:
+    """The language of bench case ``number``: hashed, so it does not line up with agency, status or age."""
+    slot = ((number * 2246822519) % 2**32 >> 7) % LANGUAGE_SLOTS
+    return list(SCRIPTS)[slot] if slot < len(SCRIPTS) else "en"
+
+
+def script_text(number: int, language: str, rng: random.Random) -> str:
+    spec = SCRIPTS[language]
+    parts = [rng.choice(spec["fragments"]) for _ in range(4)]
+    bands = (number * 3266489917) % 2**32
+    for band, modulus in SCRIPT_BANDS.items():
+        if bands % modulus == 0:
+            parts.insert(rng.randrange(len(parts) + 1), spec["words"][band])
+    text = spec["joiner"].join(parts)
+    return text + ("\u3002" if language == "zh" else ".")
+
+
+def script_query(language: str, band: str) -> str:
+    """What an officer types to find a band's word."""
+    spec = SCRIPTS[language]
+    return spec.get("queries", spec["words"])[band]
 
 
 def ensure_database(url: str) -> None:
@@ -108,15 +245,30 @@ def load(cases: int, agencies: int, reload: bool) -> dict:
             cursor.execute(f"DELETE FROM grievances_caseevent WHERE grievance_id IN ({ids})", params)
             cursor.execute("DELETE FROM grievances_grievance WHERE agency_id = ANY(%s)", params)
         existing = 0
+    if existing and not Grievance.objects.filter(agency__in=orgs).exclude(language="en").exists():
+        raise SystemExit("the bench cases were loaded before they had texts in six languages: run again with --reload")
     if existing >= cases:
         print(f"reusing {existing:,} bench cases")
     else:
         started = time.monotonic()
-        _copy_cases(existing, cases, orgs, categories, timezone.now(), officer)
+        # A bulk load builds the search's trigram index once at the end, as a
+        # restore would: keeping it up to date row by row makes the load
+        # several times slower. (The migration builds it CONCURRENTLY instead,
+        # because there the portal is serving.)
         with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
+        _copy_cases(existing, cases, orgs, categories, timezone.now(), officer)
+        loaded = time.monotonic()
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute(f"CREATE INDEX {SEARCH_INDEX} ON grievances_grievance USING gin (search_text gin_trgm_ops)")
+            cursor.execute("RESET maintenance_work_mem")
             cursor.execute("ANALYZE grievances_grievance")
             cursor.execute("ANALYZE grievances_caseevent")
-        print(f"loaded {cases - existing:,} cases in {time.monotonic() - started:.0f} s")
+        print(
+            f"loaded {cases - existing:,} cases in {loaded - started:.0f} s; "
+            f"search index built in {time.monotonic() - loaded:.0f} s"
+        )
     return {"officer": officer, "agency": orgs[0], "categories": categories}
 
 
@@ -148,10 +300,15 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                 agency_index = number % len(orgs)
                 # Mixed so that status, age and assignment do not line up with the agency.
                 mix = (number * 2654435761) % 2**32
-                words = [rng.choice(FILLER) for _ in range(12)]
-                for word, modulus in WORDS.values():
-                    if number % modulus == 0:
-                        words.insert(rng.randrange(len(words)), word)
+                language = case_language(number)
+                if language == "en":
+                    words = [rng.choice(FILLER) for _ in range(12)]
+                    for word, modulus in WORDS.values():
+                        if number % modulus == 0:
+                            words.insert(rng.randrange(len(words)), word)
+                    description = "My " + " ".join(words) + "."
+                else:
+                    description = script_text(number, language, rng)
                 closed = mix % 10 < 3
                 status = Status.CLOSED if closed else open_statuses[(mix // 10) % len(open_statuses)]
                 # Open cases arrived in the last 40 days (a few are past due); closed ones over two years.
@@ -171,7 +328,7 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                         categories[agency_index].pk,
                         orgs[agency_index].pk,
                         channels[(mix // 3) % len(channels)],
-                        "en",
+                        language,
                         False,
                         "standard",
                         "none",
@@ -181,7 +338,7 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                         "",
                         False,
                         1,
-                        "My " + " ".join(words) + ".",
+                        description,
                         lodged,
                         acknowledged,
                         (lodged + timedelta(days=2)).date(),

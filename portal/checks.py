@@ -58,7 +58,8 @@ def pdf_fonts_are_installed(app_configs, **kwargs):
         return [
             Warning(
                 "Fonts for printed letters and reports are missing: " + ", ".join(missing) + ".",
-                hint="Install Debian's fonts-noto-core and fonts-noto-color-emoji, or PDFs print empty boxes.",
+                hint=f"Install Debian's {' '.join(fonts.packages_for(missing))}, or letters in those scripts print "
+                "empty boxes.",
                 id="suara.W007",
             )
         ]

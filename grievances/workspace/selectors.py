@@ -16,7 +16,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import pgettext_lazy
 
-from grievances import sla
+from grievances import search, sla
 from grievances.events import CaseChange
 from grievances.models import Grievance
 from grievances.references import normalize_reference
@@ -30,9 +30,6 @@ COUNT_CAP = 1000
 # a crafted number must not reach the database as an offset it cannot hold.
 MAX_PAGE = 10_000
 COUNTS_CACHE_SECONDS = 60
-# Search words are matched as whole words on PostgreSQL (a stored tsvector
-# with a GIN index); elsewhere (SQLite, development) as a substring.
-SEARCH_CONFIG = "simple"
 
 
 def tab_conditions(user, agency, today: date) -> dict[str, Q]:
@@ -146,13 +143,8 @@ def count_label(count: int) -> str:
 
 
 def text_search(queryset: QuerySet[Grievance], words: str) -> QuerySet[Grievance]:
-    if connection.vendor == "postgresql":
-        # The words are a bound parameter; the rest is a constant. The model
-        # does not declare the column (see migration 0002), hence raw SQL.
-        return queryset.extra(  # noqa: S610
-            where=[f"grievances_grievance.search_vector @@ plainto_tsquery('{SEARCH_CONFIG}', %s)"], params=[words]
-        )
-    return queryset.filter(description__icontains=words)
+    """Cases whose description holds every word, in any script (``grievances.search``)."""
+    return search.text_search(queryset, words)
 
 
 @dataclass

@@ -6,28 +6,48 @@ can ask without importing WeasyPrint.
 
 from __future__ import annotations
 
-# The families ``static/css/pdf.css`` asks for, and the scripts each one
-# carries. Debian's fonts-noto-core has the scripts; without one, Pango falls
-# back to whatever it finds and a letter in Khmer may print as empty boxes.
+# The families the PDF stylesheets (``static/css/pdf-scripts.css``) ask for:
+# one for each script the portal's languages and its complainants write in,
+# with the languages that need it and the Debian package that has it.
+# Without one, Pango falls back to whatever it finds, and a letter in Khmer
+# may print as empty boxes.
 REQUIRED_FONTS = {
-    "Noto Sans": "Latin and Vietnamese",
-    "Noto Sans Thai": "Thai",
-    "Noto Sans Khmer": "Khmer",
-    "Noto Sans Lao": "Lao",
-    "Noto Sans Myanmar": "Myanmar",
+    "Noto Sans": ("Latin and Vietnamese", "en id ms vi fil", "fonts-noto-core"),
+    "Noto Sans Thai": ("Thai", "th", "fonts-noto-core"),
+    "Noto Sans Lao": ("Lao", "lo", "fonts-noto-core"),
+    "Noto Sans Khmer": ("Khmer", "km", "fonts-noto-core"),
+    "Noto Sans Myanmar": ("Myanmar", "my", "fonts-noto-core"),
+    "Noto Sans Bengali": ("Bengali", "bn", "fonts-noto-core"),
+    "Noto Sans Devanagari": ("Devanagari", "ne", "fonts-noto-core"),
+    # Naskh rather than Nastaliq for Urdu: see pdf-scripts.css.
+    "Noto Naskh Arabic": ("Arabic script", "ur", "fonts-noto-core"),
+    "Noto Sans CJK SC": ("Chinese", "zh-hans", "fonts-noto-cjk"),
     # Complainants write emoji too; without a font for them, WeasyPrint maps
     # a blank glyph to the emoji and text extraction (screen readers, copying)
-    # of everything set in that font breaks. Debian: fonts-noto-color-emoji.
-    # Not named in pdf.css: fontconfig's fallback finds it for the emoji
-    # alone, while naming it made every line three times slower to draw.
-    "Noto Color Emoji": "emoji",
+    # of everything set in that font breaks. Not named in the stylesheets:
+    # fontconfig's fallback finds it for the emoji alone, while naming it made
+    # every line three times slower to draw.
+    "Noto Color Emoji": ("emoji", "", "fonts-noto-color-emoji"),
 }
 
 
 def missing_fonts() -> list[str]:
-    """The families of :data:`REQUIRED_FONTS` that fontconfig cannot find, each with its scripts."""
+    """The families of :data:`REQUIRED_FONTS` that fontconfig cannot find, each with its script and languages."""
     installed = installed_font_families()
-    return [f"{family} ({scripts})" for family, scripts in REQUIRED_FONTS.items() if family not in installed]
+    missing = []
+    for family, (script, languages, _package) in REQUIRED_FONTS.items():
+        if family not in installed:
+            missing.append(
+                f"{family} ({script}: {', '.join(languages.split())})" if languages else f"{family} ({script})"
+            )
+    return missing
+
+
+def packages_for(missing: list[str]) -> list[str]:
+    """The Debian packages that bring the fonts ``missing_fonts()`` named, in a stable order."""
+    families = {entry.split(" (", 1)[0] for entry in missing}
+    packages = [package for family, (_s, _l, package) in REQUIRED_FONTS.items() if family in families]
+    return list(dict.fromkeys(packages))
 
 
 def installed_font_families() -> set[str]:

@@ -84,7 +84,7 @@ def pdf_font_warnings() -> list[str]:
         _fonts_checked = (now, fonts.missing_fonts())
     missing = _fonts_checked[1]
     if missing:
-        packages = "fonts-noto-core and fonts-noto-color-emoji"
+        packages = " ".join(fonts.packages_for(missing))
         return [f"PDF fonts missing: {', '.join(missing)} (install {packages})"]
     return []
 

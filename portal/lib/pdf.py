@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import io
 import logging
 import mimetypes
 import urllib.request
@@ -20,11 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pydyf
+import weasyprint.pdf as weasyprint_pdf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
+from fontTools.ttLib import TTFont
 from weasyprint import HTML
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal.lib.fonts import REQUIRED_FONTS, missing_fonts  # noqa: F401 - part of this module's interface
@@ -168,6 +173,96 @@ def _find_static(relative: str, _static_root: str, _static_dirs: tuple[str, ...]
     # A link inside a static folder must not lead out of every static folder.
     resolved = Path(found).resolve()
     return resolved if any(resolved.is_relative_to(root) for root in _static_roots()) else None
+
+
+def _tag_passage_languages() -> None:
+    """Write each passage's own language (``lang="…"``) into the tagged PDF's structure as ``/Lang``.
+
+    WeasyPrint 70 uses an element's ``lang`` to shape its text and to match
+    ``:lang()`` (the fonts of ``pdf-scripts.css``), and writes the document's
+    language into the catalogue; it does not write a passage's language into
+    that passage's structure element, which is what a screen reader reads to
+    change voice (PDF/UA-1, 7.2: a Thai complaint quoted in an English
+    letter). The structure tree is built by one recursive function of
+    ``weasyprint.pdf.tags``, which calls itself through the module: wrapped
+    once here, every element with a ``lang`` of its own gets it, and
+    everything inside inherits it, as PDF structure does. If a WeasyPrint
+    upgrade renames the function, letters are still made, only without
+    per-passage languages (a test says so).
+    """
+    build = getattr(weasyprint_tags, "_build_box_tree", None)
+    if build is None or getattr(build, "tags_languages", False):
+        return
+
+    def build_with_languages(box, *args, **kwargs):
+        element = getattr(box, "element", None)
+        language = None
+        if element is not None and getattr(box, "element_tag", None) not in ("html", "body"):
+            language = element.get("lang")
+        for structure in build(box, *args, **kwargs):
+            if language and "Lang" not in structure:
+                structure["Lang"] = pydyf.String(language)
+            yield structure
+
+    build_with_languages.tags_languages = True
+    build_with_languages.__wrapped__ = build  # bench/pdf.py times WeasyPrint without it
+    weasyprint_tags._build_box_tree = build_with_languages
+
+
+_tag_passage_languages()
+
+# Scripts whose vowel signs are drawn before, above or around their consonant
+# (Bengali's ি and ে, Devanagari's ि, Khmer's ែ and the subscript ្រ drawn
+# in front, Myanmar's ေ): Pango hands WeasyPrint such a cluster as several
+# glyphs, and WeasyPrint gives the cluster's whole text to the first glyph it
+# sees and nothing to the others. Each glyph has one text per document, so
+# the first cluster a glyph appears in decides it for every later one: the
+# letter's text came out of the PDF with vowels lost or doubled ("ভাতা" read
+# as "ভোতা"). Thai, Lao and Latin are drawn in the order they are written and
+# are left as WeasyPrint maps them.
+REORDERING_SCRIPT_FONTS = (b"Bengali", b"Devanagari", b"Khmer", b"Myanmar")
+_glyph_characters_cache: dict[tuple[bytes, int], dict[int, str]] = {}
+
+
+def _glyph_characters(font) -> dict[int, str]:
+    """Glyph id → the character the font draws it for (its own cmap), read once per font."""
+    key = (font.name.split(b"+", 1)[-1], font.index)
+    if key not in _glyph_characters_cache:
+        ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+        characters: dict[int, str] = {}
+        for codepoint, glyph_name in sorted(ttfont.getBestCmap().items(), reverse=True):
+            characters[ttfont.getGlyphID(glyph_name)] = chr(codepoint)  # the lowest code point wins
+        _glyph_characters_cache[key] = characters
+    return _glyph_characters_cache[key]
+
+
+def _map_glyphs_to_their_characters() -> None:
+    """Before WeasyPrint writes a font's text map, give each glyph of a reordering script its own character.
+
+    Only glyphs the font's cmap names are changed (a vowel sign's glyph reads
+    as that vowel sign, a consonant's as the consonant); conjuncts and other
+    glyphs made by shaping keep WeasyPrint's text. Every character is then in
+    the extracted text; a vowel drawn before its consonant comes out before it.
+    """
+    build = getattr(weasyprint_pdf, "build_fonts_dictionary", None)
+    if build is None or getattr(build, "maps_glyphs", False):
+        return
+
+    def build_with_glyph_characters(pdf, fonts, *args, **kwargs):
+        for font in fonts.values():
+            if font.to_unicode and not font.bitmap and any(s in font.name for s in REORDERING_SCRIPT_FONTS):
+                own = _glyph_characters(font)
+                for glyph_id in font.to_unicode:
+                    if glyph_id in own:
+                        font.to_unicode[glyph_id] = own[glyph_id]
+        return build(pdf, fonts, *args, **kwargs)
+
+    build_with_glyph_characters.maps_glyphs = True
+    build_with_glyph_characters.__wrapped__ = build
+    weasyprint_pdf.build_fonts_dictionary = build_with_glyph_characters
+
+
+_map_glyphs_to_their_characters()
 
 
 def render_pdf(

@@ -179,7 +179,7 @@ def test_the_user_text_cannot_make_the_renderer_fetch_anything(category, benefic
     assert "file:///etc/passwd" in text  # printed, not fetched
     [fetcher] = fetchers
     assert fetcher.refused == []
-    assert all(url.endswith("/static/css/pdf.css") for url in fetcher.served)
+    assert all(url.endswith(("/static/css/pdf.css", "/static/css/pdf-scripts.css")) for url in fetcher.served)
 
 
 # --- no decision, no letter; who may have it -------------------------------------------------

@@ -73,3 +73,15 @@ def test_a_missing_pdf_font_is_a_warning_not_a_503_and_the_answer_is_remembered(
     assert "Noto Color Emoji" in first.json()["warnings"][0]
     assert ready.json()["warnings"] == first.json()["warnings"]
     assert len(calls) == 1  # fontconfig's catalogue is read once, not per poll
+
+
+def test_healthz_names_a_missing_script_font_and_its_package_without_a_503(client, monkeypatch):
+    from portal.lib import fonts, health
+
+    installed = fonts.installed_font_families() | set(fonts.REQUIRED_FONTS)
+    monkeypatch.setattr(fonts, "installed_font_families", lambda: installed - {"Noto Naskh Arabic"})
+    monkeypatch.setattr(health, "_fonts_checked", None)
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "up"
+    (warning,) = response.json()["warnings"]
+    assert "Noto Naskh Arabic (Arabic script: ur)" in warning and "fonts-noto-core" in warning

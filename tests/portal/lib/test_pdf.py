@@ -37,7 +37,8 @@ def test_render_pdf_returns_a_tagged_pdf_whose_text_survives():
     assert THAI in text.replace("\n", "")
     assert VIETNAMESE in text.replace("\n", " ")
     assert "<script>x</script>" in text  # shown as text, never run as markup
-    assert fetcher.served == [f"{ASSET_ORIGIN}/static/css/pdf.css"] and fetcher.refused == []
+    assert fetcher.served == [f"{ASSET_ORIGIN}/static/css/pdf.css", f"{ASSET_ORIGIN}/static/css/pdf-scripts.css"]
+    assert fetcher.refused == []
 
 
 def fetched(html: str) -> AssetFetcher:
@@ -169,6 +170,6 @@ def test_a_missing_font_is_named_by_healthz_and_the_system_check(client, db, mon
     monkeypatch.setattr(health, "_fonts_checked", None)  # /healthz remembers its last answer for minutes
     response = client.get("/healthz")
     assert response.status_code == 200  # a font is a warning, never a reason to take the process out
-    assert "Noto Sans Khmer (Khmer)" in " ".join(response.json()["warnings"])
+    assert "Noto Sans Khmer (Khmer: km)" in " ".join(response.json()["warnings"])
     [warning] = checks.pdf_fonts_are_installed(None)
     assert warning.id == "suara.W007" and "Noto Sans Myanmar" in warning.msg
