@@ -81,3 +81,20 @@ class NoStoreMiddleware:
         if request.path.startswith(settings.SUARA_NO_STORE_PREFIXES):
             response["Cache-Control"] = "no-store, private, max-age=0"
         return response
+
+
+class ClearSiteDataMiddleware:
+    """Send ``Clear-Site-Data`` when a view or signal receiver asked for it on ``request.clear_site_data``.
+
+    Whoever keeps data in the browser (the field-visit page's encrypted drafts)
+    asks, on sign-out, that the browser delete it; the portal knows no app.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if kinds := getattr(request, "clear_site_data", None):
+            response["Clear-Site-Data"] = ", ".join(kinds)
+        return response
