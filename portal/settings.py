@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "grievances.live.apps.LiveConfig",
     "grievances.api.apps.ApiConfig",
     "grievances.monitoring.apps.MonitoringConfig",
+    "grievances.offline.apps.OfflineConfig",
     "consultations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -137,6 +138,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",
     "portal.middleware.NoStoreMiddleware",
+    "portal.middleware.ClearSiteDataMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("workspace/", include("grievances.workspace.urls")),
     path("statistics/", include("grievances.monitoring.public_urls")),
     path("workspace/api/", include("grievances.api.workspace_urls")),
+    path("workspace/field/", include("grievances.offline.urls")),
     path("api/", include("grievances.api.urls")),
     # Wagtail's page pattern allows no dot; a page's own outcome.pdf (a consultation's
     # report) goes through Wagtail's serve all the same: live check, view restrictions, routing.
