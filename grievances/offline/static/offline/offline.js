@@ -55,17 +55,24 @@
   var clear = function (store) { return tx(store, "readwrite", function (s) { return s.clear(); }); };
 
   function wipe() {
+    keyPromise = null;
     return Promise.all([clear("meta"), clear("refs"), clear("drafts")]);
   }
 
   // --- encryption ---------------------------------------------------------------------------------
 
+  // One promise per page, so that two first uses cannot make two keys (data sealed under the
+  // losing one could never be opened again).
+  var keyPromise = null;
   function key() {
-    return get("meta", "key").then(function (existing) {
-      if (existing) return existing;
-      return crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
-        .then(function (made) { return put("meta", made, "key").then(function () { return made; }); });
-    });
+    if (!keyPromise) {
+      keyPromise = get("meta", "key").then(function (existing) {
+        if (existing) return existing;
+        return crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
+          .then(function (made) { return put("meta", made, "key").then(function () { return made; }); });
+      });
+    }
+    return keyPromise;
   }
 
   function encrypt(bytes) {
