@@ -232,9 +232,11 @@ def draft_sync(*, user, device_id: str, reference: str, recorded_at: datetime | 
             return _refused(reference, 403, {"reference": [_("This reference was not issued to you on this device.")]})
         if reservation.grievance_id is not None:
             return Synced(reference=reference, status="already")
-        revoke_lost(user)
-        reservation.refresh_from_db(fields=["revoked_at", "revoked_reason"])
-        if reservation.revoked_at is not None or not may_record_for(user, reservation.organization):
+        may_record = reservation.revoked_at is None and may_record_for(user, reservation.organization)
+        if not may_record:
+            # The role ended since the batch was handed out: none of the person's references for
+            # that body may be used any more, on any device.
+            revoke_lost(user)
             return _refused(
                 reference,
                 403,
