@@ -7,6 +7,7 @@ from django.test import Client
 
 from grievances.models import Category
 from grievances.offline.views import cached_urls
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = "/workspace/field/"
@@ -73,3 +74,11 @@ def test_state_tells_the_page_who_is_signed_in_without_naming_them(signed_in, cl
         and recorder.email not in state["user"]
     )
     assert Client().get("/workspace/field/state/").status_code == 401
+
+
+def test_my_page_leads_representatives_to_the_field_visit_page(client, union, beneficiary):
+    rep = MembershipFactory(organization=union, role="representative").user
+    client.force_login(rep)
+    assert 'href="/workspace/field/"' in client.get("/my/").content.decode()
+    client.force_login(beneficiary)
+    assert 'href="/workspace/field/"' not in client.get("/my/").content.decode()
