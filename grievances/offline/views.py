@@ -21,7 +21,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -104,7 +104,7 @@ def page(request):
             "otherPerson": _("Someone else signed in on this device: the cases and references kept here were deleted."),
             "expired": _("Cases older than %(days)s days were deleted from this device."),
             "reserved": _("This device now holds %(count)s references."),
-            "edit": _("Fix"),
+            "edit": pgettext("verb: correct a case the portal refused", "Fix"),
             "remove": _("Delete from this device"),
             "confirmRemove": _("Delete this case from the device? It has not been sent."),
             "recordedOn": _("Recorded on %(date)s"),
