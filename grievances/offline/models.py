@@ -29,7 +29,6 @@ class Reservation(models.Model):
     class Revoked(models.TextChoices):
         ROLE_LOST = "role_lost", _("The person no longer holds the role")
         SIGNED_OUT = "signed_out", _("Signed out on the device")
-        BY_STAFF = "by_staff", _("Revoked by staff")
 
     reference = models.CharField(_("reference"), max_length=14, unique=True)
     pin_sealed = models.TextField()

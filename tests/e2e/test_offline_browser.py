@@ -192,3 +192,28 @@ def test_signing_out_wipes_what_the_device_kept(live_server, browser, field, age
         assert not Grievance.objects.exists()
     finally:
         context.close()
+
+
+def test_a_device_out_of_touch_longer_than_the_maximum_age_keeps_nothing(live_server, browser, field, agency):
+    context, page = prepare(browser, live_server, field, agency)
+    try:
+        context.set_offline(True)
+        record(page, field["category"], "Recorded, then the phone stayed in a drawer.")
+        waiting(page, 1)
+        # Eight days without a word from the portal (the limit is seven).
+        page.evaluate(
+            """() => new Promise((done) => {
+                const opened = indexedDB.open("suara-field", 1);
+                opened.onsuccess = () => {
+                    const t = opened.result.transaction("meta", "readwrite");
+                    t.objectStore("meta").put(Date.now() - 8 * 86400000, "seen");
+                    t.oncomplete = () => { opened.result.close(); done(); };
+                };
+            })"""
+        )
+        page.reload()
+        waiting(page, 0)
+        expect(page.locator("#fv-status")).to_contain_text("older than 7 days were deleted")
+        assert "left on this device: 0" in page.locator("#fv-counts").inner_text()
+    finally:
+        context.close()
