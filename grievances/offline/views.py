@@ -12,6 +12,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
@@ -209,6 +210,11 @@ def reserve(request):
     )
 
 
+def _language(code: str) -> str:
+    """The language the page was shown in (the case is answered in it), if the portal offers it."""
+    return code if code in dict(settings.LANGUAGES) else get_language()
+
+
 @_signed_in_json
 @require_POST
 def sync(request):
@@ -224,6 +230,6 @@ def sync(request):
         reference=reference,
         recorded_at=recorded_at,
         form=form,
-        language=request.POST.get("language") or get_language(),
+        language=_language(request.POST.get("language", "")),
     )
     return _json(result.as_json(), result.http_status)

@@ -206,3 +206,33 @@ def test_tracking_a_reserved_reference_before_and_after_it_arrives(signed_in, cl
     signed_in.post(SYNC, draft(category, issued.reference))
     after = client.post("/grievances/track/", {"reference": issued.reference, "pin": issued.pin})
     assert after.status_code == 302 and after["Location"] == f"/grievances/{issued.reference}/"
+
+
+def test_a_case_recorded_after_its_reference_expired_is_refused(signed_in, recorder, agency, category):
+    (issued,) = reserve(recorder, agency)
+    now = timezone.now()
+    Reservation.objects.update(issued_at=now - timedelta(days=20), expires_at=now - timedelta(days=6))
+    response = signed_in.post(SYNC, draft(category, issued.reference, recorded_at=now - timedelta(days=1)))
+    assert response.status_code == 422 and "expired" in response.json()["errors"]["recorded_at"][0]
+    assert not Grievance.objects.exists()
+
+
+def test_reserving_through_the_page_needs_the_role_and_a_device(client, signed_in, beneficiary, agency):
+    url = "/workspace/field/reserve/"
+    no_device = signed_in.post(url, {"organization": agency.pk}, content_type="application/json")
+    assert no_device.status_code == 422
+    issued = signed_in.post(url, {"organization": agency.pk, "device": DEVICE}, content_type="application/json")
+    assert issued.status_code == 201 and len(issued.json()["references"]) == services.BATCH_SIZE
+    assert all(len(r["pin"]) == 6 for r in issued.json()["references"])
+    client.force_login(beneficiary)
+    refused = client.post(url, {"organization": agency.pk, "device": DEVICE}, content_type="application/json")
+    assert refused.status_code == 403 and not Reservation.objects.filter(user=beneficiary).exists()
+
+
+def test_the_case_keeps_the_language_of_the_page_if_offered(signed_in, recorder, agency, category, settings):
+    first, second = reserve(recorder, agency, count=2)
+    offered = settings.LANGUAGES[-1][0]
+    signed_in.post(SYNC, draft(category, first.reference, language=offered))
+    signed_in.post(SYNC, draft(category, second.reference, language="xx-not-offered"))
+    assert Grievance.objects.get(reference=first.reference).language == offered
+    assert Grievance.objects.get(reference=second.reference).language == settings.LANGUAGE_CODE
