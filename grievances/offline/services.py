@@ -218,6 +218,9 @@ def draft_sync(*, user, device_id: str, reference: str, recorded_at: datetime | 
     if not valid_device_id(device_id):
         return _refused(reference, 400, {"device": [_("This device did not identify itself.")]})
     digest = device_digest(device_id)
+    # Checked before the row is locked: photos are decoded and re-encoded here, and nobody
+    # should wait on that. Whether it counts is decided below (a case already made wins).
+    valid = form.is_valid()
     with transaction.atomic():
         reservation = (
             Reservation.objects.select_for_update().select_related("organization").filter(reference=reference).first()
@@ -250,7 +253,7 @@ def draft_sync(*, user, device_id: str, reference: str, recorded_at: datetime | 
         when = _check_recorded_at(reservation, recorded_at, timezone.now())
         if isinstance(when, str):
             return _refused(reference, 422, {"recorded_at": [when]})
-        if not form.is_valid():
+        if not valid:
             return _refused(reference, 422, {name: list(errors) for name, errors in form.errors.items()})
         pin = _pin_of(reservation)
         if pin is None:
