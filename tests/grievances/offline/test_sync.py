@@ -236,3 +236,12 @@ def test_the_case_keeps_the_language_of_the_page_if_offered(signed_in, recorder,
     signed_in.post(SYNC, draft(category, second.reference, language="xx-not-offered"))
     assert Grievance.objects.get(reference=first.reference).language == offered
     assert Grievance.objects.get(reference=second.reference).language == settings.LANGUAGE_CODE
+
+
+def test_a_resend_answers_already_even_if_the_draft_would_now_be_refused(signed_in, recorder, agency, category):
+    (issued,) = reserve(recorder, agency)
+    assert signed_in.post(SYNC, draft(category, issued.reference)).status_code == 201
+    category.active = False
+    category.save()
+    again = signed_in.post(SYNC, draft(category, issued.reference))
+    assert again.status_code == 200 and again.json()["status"] == "already"
