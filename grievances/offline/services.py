@@ -308,7 +308,13 @@ def draft_sync(*, user, device_id: str, reference: str, recorded_at: datetime | 
 
 def pending_reference(reference: str, pin: str) -> PendingReference | None:
     """For the track page: a reserved reference whose case has not arrived, with its own PIN."""
-    reservation = Reservation.objects.outstanding().filter(reference=reference).select_related("organization").first()
+    reservation = (
+        Reservation.objects.outstanding()
+        # Past this, no draft recorded under it can arrive any more: "on its way" would be untrue.
+        .filter(reference=reference, expires_at__gt=timezone.now() - DRAFT_MAX_AGE)
+        .select_related("organization")
+        .first()
+    )
     if reservation is None or not pin:
         return None
     kept = _pin_of(reservation)

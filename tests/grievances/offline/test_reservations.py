@@ -108,3 +108,9 @@ def test_expired_references_are_not_counted_as_held(recorder, agency):
     services.references_reserve(user=recorder, device_id=DEVICE, organization=agency, count=services.MAX_OUTSTANDING)
     Reservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     assert len(services.references_reserve(user=recorder, device_id=DEVICE, organization=agency, count=4)) == 4
+
+
+def test_a_reference_that_can_no_longer_arrive_is_not_on_its_way(recorder, agency):
+    (issued,) = services.references_reserve(user=recorder, device_id=DEVICE, organization=agency, count=1)
+    Reservation.objects.update(expires_at=timezone.now() - services.DRAFT_MAX_AGE - timedelta(minutes=1))
+    assert services.pending_reference(issued.reference, issued.pin) is None
