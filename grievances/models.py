@@ -100,6 +100,7 @@ class Grievance(models.Model):
         IN_PERSON = "in_person", _("In person")
         PAPER = "paper", _("Paper form")
         ON_BEHALF = "on_behalf", _("On behalf, by an organization")
+        FIELD_VISIT = "field_visit", _("Field visit")
 
     class Contact(models.TextChoices):
         ACCOUNT = "account", _("Through my Suara account")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import access, letters, services, throttle
+from grievances import access, letters, pending, services, throttle
 from grievances.forms import (
     AppealForm,
     InformationForm,
@@ -186,6 +186,9 @@ def track(request):
             response = redirect(grievance.get_absolute_url())
             throttle.give_track_pass(request, response, grievance.reference)
             return response
+        if grievance is None and reference and (waiting := pending.find(reference, form.cleaned_data["pin"])):
+            # Given out on a field visit and not yet arrived: say so, with the same PIN check as a case.
+            return render(request, "grievances/track_pending.html", {"pending": waiting})
         for limit, key in limits:
             throttle.record(limit, key)
         # One message whatever was wrong: nobody learns whether a reference exists.

@@ -103,3 +103,20 @@ class PreferredLanguageMiddleware:
                 translation.activate(preferred)
                 request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class ClearSiteDataMiddleware:
+    """Send ``Clear-Site-Data`` when a view or signal receiver asked for it on ``request.clear_site_data``.
+
+    Whoever keeps data in the browser (the field-visit page's encrypted drafts)
+    asks, on sign-out, that the browser delete it; the portal knows no app.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if kinds := getattr(request, "clear_site_data", None):
+            response["Clear-Site-Data"] = ", ".join(kinds)
+        return response

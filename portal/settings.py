@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "grievances.live.apps.LiveConfig",
     "grievances.api.apps.ApiConfig",
     "grievances.monitoring.apps.MonitoringConfig",
+    "grievances.offline.apps.OfflineConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the
     # admin's list of languages (wagtail_localize.locales).
@@ -144,6 +145,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffSecondFactorMiddleware",
     "portal.middleware.NoStoreMiddleware",
+    "portal.middleware.ClearSiteDataMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("workspace/", include("grievances.workspace.urls")),
     path("statistics/", include("grievances.monitoring.public_urls")),
     path("workspace/api/", include("grievances.api.workspace_urls")),
+    path("workspace/field/", include("grievances.offline.urls")),
     path("api/", include("grievances.api.urls")),
     # Wagtail's own helpers for restricted pages (what wagtail.urls holds besides serving).
     path(

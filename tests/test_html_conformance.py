@@ -48,11 +48,19 @@ PERSONA_PAGES = {
     "beneficiary": ("/", "/my/", "/grievances/new/", "/grievances/{case}/", "/consultations/", RESULTS),
     "union.rep": (
         "/my/",
+        "/workspace/field/",
         "/grievances/new/",
         "/grievances/{case}/",
         "/consultations/digital-wage-payments-platform-workers/",
     ),
-    "officer": ("/my/", "/workspace/", "/workspace/queue/sso/", "/workspace/cases/{case}/", "/statistics/"),
+    "officer": (
+        "/my/",
+        "/workspace/",
+        "/workspace/queue/sso/",
+        "/workspace/cases/{case}/",
+        "/workspace/field/",
+        "/statistics/",
+    ),
     "supervisor": (
         "/workspace/",
         "/workspace/queue/sso/",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,11 +72,20 @@ def grievance_lodge(
     people_affected: int = 1,
     language: str = settings.LANGUAGE_CODE,
     recorded_by=None,
+    recorded_at: datetime | None = None,
+    reference: str | None = None,
+    pin: str | None = None,
 ) -> Lodged:
     """Record a new grievance, route it to its agency and acknowledge it.
 
     Returns the case and its PIN, which exists in clear only in the return
     value (shown once) and, sealed, in the acknowledgement task.
+
+    A channel that recorded the grievance earlier than it reaches us (a field
+    visit without a connection) passes ``recorded_at``: the case counts as
+    lodged then, and its deadlines run from that day. It may also bring the
+    ``reference`` and ``pin`` it already gave the person; the caller answers
+    for their being unique and unguessable (issued by this server).
     """
     language = offered_language(language)
     description = clean_text(description, limit=DESCRIPTION_MAX_LENGTH, field="description")
@@ -87,7 +96,11 @@ def grievance_lodge(
     agency = category.routed_agency()
     if agency is None:
         raise ValidationError({"category": _("This category cannot take grievances yet; please choose another.")})
-    if occurred_on and occurred_on > timezone.localdate():
+    now = timezone.now()
+    if recorded_at is not None and recorded_at > now:
+        raise ValidationError({"recorded_at": _("The time it was recorded is in the future.")})
+    lodged_at = recorded_at or now
+    if occurred_on and occurred_on > timezone.localdate(lodged_at):
         raise ValidationError({"occurred_on": _("This date is in the future.")})
 
     if lodged_by_organization is not None:
@@ -106,7 +119,9 @@ def grievance_lodge(
             # The member follows their own grievance from their page.
             complainant = member_account
             member_name = member_name or member_account.get_full_name()
-        channel = Grievance.Channel.ON_BEHALF
+        if channel == Grievance.Channel.WEB:
+            # Where it was received (a field visit) says more than who lodged it, which is kept anyway.
+            channel = Grievance.Channel.ON_BEHALF
 
     if anonymous:
         # Nothing that identifies the person is kept, not even the account.
@@ -121,10 +136,9 @@ def grievance_lodge(
         raise ValidationError({"contact_preference": _("Sign in to be contacted through your account.")})
 
     policy = category.effective_sla_policy()
-    now = timezone.now()
-    lodged_day = timezone.localdate(now)
+    lodged_day = timezone.localdate(lodged_at)
     holidays = holidays_from(lodged_day)
-    pin = generate_pin()
+    pin = pin or generate_pin()
     grievance = Grievance(
         pin_hash=hash_pin(pin),
         status=Status.ACKNOWLEDGED,
@@ -144,7 +158,7 @@ def grievance_lodge(
         lodged_by_organization=lodged_by_organization,
         member_name=clean_text(member_name, limit=150, field="member_name"),
         member_identity_withheld=member_identity_withheld,
-        consent_recorded_at=now if lodged_by_organization is not None else None,
+        consent_recorded_at=lodged_at if lodged_by_organization is not None else None,
         people_affected=max(1, people_affected),
         description=description,
         occurred_on=occurred_on,
@@ -152,7 +166,7 @@ def grievance_lodge(
         region=region,
         # Optional and never required; anything unexpected is "not given".
         sex_gender=sex_gender if sex_gender in Grievance.SexGender.values else Grievance.SexGender.NOT_GIVEN,
-        lodged_at=now,
+        lodged_at=lodged_at,
         acknowledged_at=now,
         acknowledge_due=add_working_days(lodged_day, policy.acknowledge_days, holidays),
         resolve_due=add_working_days(lodged_day, policy.resolve_days, holidays),
@@ -160,8 +174,8 @@ def grievance_lodge(
         last_activity_at=now,
     )
     sla.refresh_deadline(grievance, at_risk_days=policy.at_risk_days)
-    for _attempt in range(REFERENCE_ATTEMPTS):
-        grievance.reference = generate_reference()
+    for _attempt in range(1 if reference else REFERENCE_ATTEMPTS):
+        grievance.reference = reference or generate_reference()
         try:
             # A savepoint, so a (very unlikely) duplicate reference is retried
             # without losing the surrounding transaction.
@@ -169,6 +183,8 @@ def grievance_lodge(
                 grievance.save()
             break
         except IntegrityError:
+            if reference and Grievance.objects.filter(reference=reference).exists():
+                raise ValidationError({"reference": _("This reference is already in use.")}) from None
             if Grievance.objects.filter(reference=grievance.reference).exists():
                 grievance.pk = None
                 continue
@@ -184,7 +200,11 @@ def grievance_lodge(
         actor=recorded_by or lodged_by or complainant,
         actor_label=label,
         by_complainant=True,
-        payload={"channel": channel, **({"recorded_by": recorded_by.pk} if recorded_by is not None else {})},
+        payload={
+            "channel": channel,
+            **({"recorded_by": recorded_by.pk} if recorded_by is not None else {}),
+            **({"recorded_at": recorded_at.isoformat()} if recorded_at is not None else {}),
+        },
         touch=False,  # the case was saved with last_activity_at a moment ago
     )
     attach(grievance, lodged, attachments)

@@ -2,13 +2,17 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from grievances.models import CaseEvent, Grievance, ThrottleHit
+from grievances.services import grievance_lodge
 from grievances.views import NEW_PIN_SESSION_KEY
 from grievances.workflow import Status
 from portal.lib import sms
@@ -351,3 +355,36 @@ def test_without_an_sms_gateway_the_form_promises_a_call_not_a_text(client, cate
     settings.SMS_BACKEND = ""
     page = client.get("/grievances/new/").content.decode()
     assert "By phone or SMS" not in page and "cannot send text messages" in page
+
+
+def test_a_case_recorded_earlier_counts_as_lodged_then(category, policy):
+    recorded_at = timezone.now() - timedelta(days=3)
+    lodged = grievance_lodge(
+        category=category,
+        description="Recorded on a field visit.",
+        contact_preference=Grievance.Contact.NONE,
+        anonymous=True,
+        channel=Grievance.Channel.FIELD_VISIT,
+        recorded_at=recorded_at,
+        reference="SU-2222-2222",
+        pin="123456",
+    )
+    grievance = lodged.grievance
+    assert grievance.lodged_at == recorded_at and grievance.acknowledged_at > recorded_at
+    assert grievance.reference == "SU-2222-2222" and lodged.pin == "123456"
+    assert grievance.channel == Grievance.Channel.FIELD_VISIT
+
+
+def test_a_recorded_time_in_the_future_or_a_used_reference_is_refused(category, lodged):
+    fields = {
+        "category": category,
+        "description": "Recorded on a field visit.",
+        "contact_preference": Grievance.Contact.NONE,
+        "anonymous": True,
+    }
+    with pytest.raises(ValidationError) as error:
+        grievance_lodge(recorded_at=timezone.now() + timedelta(minutes=1), **fields)
+    assert "recorded_at" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        grievance_lodge(reference=lodged.grievance.reference, **fields)
+    assert "reference" in error.value.message_dict

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_sent_message'),
+        ('portal', '0005_locales'),
     ]
 
     operations = [
