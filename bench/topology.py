@@ -117,11 +117,14 @@ http {{
     return main
 
 
-def unit_command(unit: str, *, port_in: str = "%i") -> list[str]:
+def unit_command(unit: str, *, port_in: str = "%i", instance: str | None = None) -> list[str]:
     """The ExecStart of a deploy/systemd unit, with this checkout's virtualenv and ``{port}`` for the instance."""
     text = (DEPLOY / "systemd" / unit).read_text()
     line = next(line for line in text.splitlines() if line.startswith("ExecStart="))
     command = line.removeprefix("ExecStart=").replace("/opt/suara/bin/", f"{BIN}/")
+    command = command.replace("%H", socket.gethostname())
+    if instance is not None:
+        command = command.replace("%i", instance)
     command = command.replace(port_in, "127.0.0.1:{port}" if ":" in port_in else "{port}")
     return command.split()
 
@@ -161,6 +164,8 @@ class Topology:
             EMAIL_URL=f"file:///{self.directory / 'mail'}",
             PROMETHEUS_MULTIPROC_DIR=str(self.directory / "metrics"),
             SECRET_KEY=self.secret_key(),
+            # A task held by a killed worker goes back to the queue after a minute (the least allowed).
+            SUARA_TASK_STALE_SECONDS="60",
         )
         return env
 
@@ -179,8 +184,8 @@ class Topology:
             Node("web-2", unit_command("suara-web@.service"), env, free_port()),
             Node("ws-1", unit_command("suara-ws@.service"), ws_env, free_port()),
             Node("ws-2", unit_command("suara-ws@.service"), ws_env, free_port()),
-            Node("worker-1", unit_command("suara-worker@.service"), env),
-            Node("worker-2", unit_command("suara-worker@.service"), env),
+            Node("worker-1", unit_command("suara-worker@.service", instance="worker-1"), env),
+            Node("worker-2", unit_command("suara-worker@.service", instance="worker-2"), env),
             Node("scheduler", unit_command("suara-scheduler.service"), env),
             Node("metrics", unit_command("suara-metrics.service", port_in="127.0.0.1:9108"), env, free_port()),
         ]
