@@ -163,10 +163,15 @@ class Sockets(threading.Thread):
     def run(self) -> None:
         asyncio.run(self.main())
 
-    async def hold(self, url: str, cookie: str) -> None:
+    async def hold(self, url: str, cookie: str, source: str) -> None:
         try:
             async with websockets.connect(
-                url, ssl=insecure(), origin=self.load.base, additional_headers={"Cookie": cookie}, open_timeout=30
+                url,
+                ssl=insecure(),
+                origin=self.load.base,
+                additional_headers={"Cookie": cookie},
+                open_timeout=30,
+                local_addr=(source, 0),  # each notional person from an address of its own
             ) as socket:
                 self.opened += 1
                 while not self.stop_event.is_set():
@@ -185,16 +190,15 @@ class Sockets(threading.Thread):
             while len(self.load.lodged) <= index:
                 await asyncio.to_thread(self.load.do_lodge)
             reference, pin = self.load.lodged[index]
-            browser = await asyncio.to_thread(
-                self.load.track, reference, pin, f"127.2.{index // 250}.{index % 250 + 1}"
-            )
+            source = f"127.2.{index // 250}.{index % 250 + 1}"
+            browser = await asyncio.to_thread(self.load.track, reference, pin, source)
             if browser is not None:
-                sessions.append((reference, browser.cookie_header()))
+                sessions.append((reference, browser.cookie_header(), source))
         tasks = []
         wss = self.load.base.replace("https", "wss")
         for number in range(self.count):
-            reference, cookie = sessions[number % len(sessions)]
-            tasks.append(asyncio.create_task(self.hold(f"{wss}/ws/grievances/{reference}/", cookie)))
+            reference, cookie, source = sessions[number % len(sessions)]
+            tasks.append(asyncio.create_task(self.hold(f"{wss}/ws/grievances/{reference}/", cookie, source)))
             if number % 50 == 49:
                 await asyncio.sleep(0.5)  # a crowd arriving, not a single burst
         self.ready.set()

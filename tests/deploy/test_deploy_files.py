@@ -2,13 +2,14 @@
 
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bench.topology import render_nginx
+from bench.topology import render_nginx, unit_command
 from portal.lib.uploads.policy import MAX_FILE_BYTES, MAX_FILES
 from portal.management.commands.run_portal import uvicorn_command
 
@@ -90,3 +91,11 @@ def test_nginx_accepts_the_site(tmp_path):
     )
     result = subprocess.run(["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_topology_runs_the_units_own_commands():
+    web = unit_command("suara-web@.service")
+    assert web[-1] == "portal.wsgi:application" and "127.0.0.1:{port}" in web
+    worker = unit_command("suara-worker@.service", instance="worker-1")
+    assert worker[-2:] == ["--worker-id", f"{socket.gethostname()}-worker-1"]
+    assert unit_command("suara-metrics.service", port_in="127.0.0.1:9108")[-1] == "127.0.0.1:{port}"
