@@ -321,7 +321,29 @@ def act(officer: Browser, reference: str, name: str, values: dict) -> bool:
                 prefixed[field] = value
     response = officer.post_form(path, form, prefixed)
     check(response.status_code in (302, 303), f"{name} on {reference}: HTTP {response.status_code}")
+    ACTION_REQUEST_IDS.append(response.headers.get("x-request-id", ""))
     return True
+
+
+ACTION_REQUEST_IDS: list[str] = []
+
+
+def follow_request_ids(topology: Topology, request_ids: list[str]) -> int:
+    """How many of the journey's changes can be followed by their id through web, worker and websocket logs."""
+
+    def ids_in(prefix: str) -> set[str]:
+        found = set()
+        for log in topology.directory.glob(f"{prefix}-*.log"):
+            for line in log.read_text(errors="replace").splitlines():
+                if line.startswith("{"):
+                    try:
+                        found.add(json.loads(line).get("request_id", ""))
+                    except ValueError:
+                        continue
+        return found
+
+    web, worker, ws = ids_in("web"), ids_in("worker"), ids_in("ws")
+    return sum(1 for rid in request_ids if rid and rid in web and rid in worker and rid in ws)
 
 
 def kill_worker_mid_task(topology: Topology) -> str:
@@ -426,6 +448,7 @@ def journey(topology: Topology, counts: dict) -> None:
     response = lodge(complainant, actors["category"], text, attach=True)
     check(response.status_code == 302, f"lodging: HTTP {response.status_code} {response.text[:300]}")
     ack = response.headers["location"]
+    counts["request_ids"] = [response.headers.get("x-request-id", "")]
     reference = re.search(r"/grievances/(SU-[0-9A-Z-]+)/acknowledgement/", ack).group(1)
     page = complainant.get(ack).text
     pin = re.search(r'data-testid="pin"[^>]*>\s*([0-9]{6})', page).group(1)
@@ -530,6 +553,9 @@ def journey(topology: Topology, counts: dict) -> None:
     counts["tasks"] = int(
         sql(topology, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'")
     )
+    followed = follow_request_ids(topology, counts.pop("request_ids") + ACTION_REQUEST_IDS)
+    check(followed >= 1, "no case change could be followed by its request id through web, worker and websocket logs")
+    counts["followed"] = followed
     mail_dir = topology.directory / "mail"
     counts["mails"] = len(list(mail_dir.glob("*"))) if mail_dir.exists() else 0
 

@@ -53,13 +53,18 @@ def test_each_response_names_its_request_and_is_counted_by_view(client):
 
 
 @pytest.mark.django_db
-def test_a_task_runs_under_the_id_of_the_request_that_enqueued_it():
+def test_a_task_runs_under_the_id_of_the_request_that_enqueued_it(caplog):
     with context.bound("request-for-task-1"):
         result = ping.enqueue()
     assert cache.get(observed_tasks.KEY.format(result.id)) == "request-for-task-1"
     # What the worker does around the task (django.tasks signals).
-    observed_tasks.bind_request(None, task_result=result)
+    with caplog.at_level(logging.INFO, logger="suara.tasks"):
+        observed_tasks.bind_request(None, task_result=result)
     assert context.current() == "request-for-task-1"
+    # The worker's log line about the task carries the request's id.
+    started = [r for r in caplog.records if r.name == "suara.tasks"]
+    assert started and started[0].task_id == str(result.id)
+    assert json.loads(logs.JsonFormatter().format(started[0]))["request_id"] == "request-for-task-1"
     observed_tasks.release_request(None, task_result=result)
     assert context.current() == ""
     assert cache.get(observed_tasks.KEY.format(result.id)) is None
