@@ -99,3 +99,10 @@ def test_the_topology_runs_the_units_own_commands():
     worker = unit_command("suara-worker@.service", instance="worker-1")
     assert worker[-2:] == ["--worker-id", f"{socket.gethostname()}-worker-1"]
     assert unit_command("suara-metrics.service", port_in="127.0.0.1:9108")[-1] == "127.0.0.1:{port}"
+
+
+def test_no_secret_or_key_can_reach_the_image():
+    ignored = (DEPLOY.parent / ".dockerignore").read_text().split()
+    assert {"deploy/secrets", "deploy/tls", "var", ".venv"} <= set(ignored)
+    build = (DEPLOY / "Containerfile").read_text()
+    assert "USER suara" in build and "ENV SECRET_KEY" not in build and "ARG SECRET_KEY" not in build
