@@ -1,5 +1,5 @@
 # Suara: `make run` starts the portal with demo data; `make test` runs every test.
-.PHONY: setup run test test-smoke lint format bench clean
+.PHONY: setup run test test-smoke lint format bench clean prod-check prod-up prod-down soak
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -31,6 +31,21 @@ bench: setup
 	@.venv/bin/python bench/pdf.py
 	@.venv/bin/python bench/realtime.py
 	@.venv/bin/python bench/monitoring.py
+
+# The production topology (deploy/, docs/operations.md): nginx with a
+# self-signed certificate, 2 gunicorn, 2 uvicorn, 2 db_workers, the scheduler,
+# on DATABASE_URL / REDIS_URL. HTTPS on $PROD_PORT (8443).
+prod-check: setup
+	@.venv/bin/python bench/prod_check.py
+
+prod-up: setup
+	@.venv/bin/python bench/topology.py up
+
+prod-down:
+	@.venv/bin/python bench/topology.py down
+
+soak: setup
+	@.venv/bin/python bench/soak.py --minutes $${SOAK_MINUTES:-30}
 
 clean:
 	rm -rf var/static .pytest_cache

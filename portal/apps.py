@@ -29,6 +29,11 @@ class PortalConfig(AppConfig):
 
         user_logged_out.connect(end_session_streams, dispatch_uid="suara-end-session-streams")
 
+        # Tasks run under the request id of whoever enqueued them.
+        from portal.lib.observability import tasks as observed_tasks
+
+        observed_tasks.connect()
+
 
 class SuaraUsersAppConfig(WagtailUsersAppConfig):
     default = False

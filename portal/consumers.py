@@ -19,9 +19,11 @@ from importlib import import_module
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from portal.lib.observability import context, metrics
 from portal.lib.realtime import group_name, send_now
 
 logger = logging.getLogger(__name__)
+send_log = logging.getLogger("suara.websocket")
 
 # 4403 mirrors HTTP 403: the socket was refused by a permission check, or
 # the access it was opened with has ended.
@@ -120,6 +122,19 @@ class GatedStreamConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         await self.accept()
+        self.stream_label = type(self).__name__
+        metrics.WEBSOCKETS.labels(stream=self.stream_label).inc()
+
+    async def dispatch(self, message: dict) -> None:
+        # A live update is handed to the socket under the id of the request
+        # (or task) that caused it, so one id joins the three logs.
+        request_id = message.get("request_id") if isinstance(message, dict) else None
+        if not request_id:
+            await super().dispatch(message)
+            return
+        with context.bound(request_id):
+            send_log.info("websocket send %s", message.get("event"), extra={"stream": type(self).__name__})
+            await super().dispatch(message)
 
     async def admit(self) -> list[str] | None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -146,6 +161,10 @@ class GatedStreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self.release_counters()
+        label = getattr(self, "stream_label", None)
+        if label is not None:
+            metrics.WEBSOCKETS.labels(stream=label).dec()
+            self.stream_label = None
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

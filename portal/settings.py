@@ -27,6 +27,8 @@ from portal.lib.env import (
     parse_email_url,
     validate_redis_url,
 )
+from portal.lib.observability.errors import configure_error_reporter
+from portal.lib.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SUARA_VAR_DIR") or BASE_DIR / "var")
@@ -124,6 +126,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later step logs and is counted under the request's id.
+    "portal.lib.observability.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions, auth and Wagtail: a stored public page costs none of them.
@@ -434,23 +438,22 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "ods", "csv", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
-# --- Logging ----------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        "daphne": {"level": "WARNING"},
+# --- Logging and error reports (portal.lib.observability, docs/operations.md) -------
+# JSON lines with the request id in production; readable lines on a laptop.
+LOGGING = logging_config(
+    level=env_str("LOG_LEVEL", "INFO"),
+    json_logs=env_choice("LOG_FORMAT", ("json", "plain"), "json" if PRODUCTION else "plain") == "json",
+    quiet={
+        "django.db.backends": "INFO",
+        "daphne": "WARNING",
         # The task worker prints each task itself; the logger would say it twice.
-        "django.tasks": {"level": "WARNING"},
+        "django.tasks": "WARNING",
         # WeasyPrint logs each step of every document at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
+        "weasyprint": "WARNING",
+        "fontTools": "WARNING",
     },
-}
+)
+SUARA_ERROR_REPORTER = configure_error_reporter(env_str("SENTRY_DSN"), environment=DJANGO_ENV)
 
 # --- Monitoring and public statistics (grievances.monitoring) -------------------
 # No public figure rests on fewer grievances than this; it reads "fewer than N".

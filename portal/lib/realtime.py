@@ -22,6 +22,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.core.cache import cache
 from django.db import transaction
 
+from portal.lib.observability import context, metrics
+
 logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT_SECONDS = 2.0
@@ -87,7 +89,7 @@ def broadcast_many(events: list[tuple[str, str, dict | None]], *, using: str | N
     for group, event, payload in events:
         if not _GROUP_RE.match(group):
             raise ValueError(f"invalid group name {group!r}")
-        deliveries.append((group, {"type": "portal.event", "event": event, "payload": payload or {}}))
+        deliveries.append((group, _message(event, payload)))
     transaction.on_commit(partial(send_many_now, deliveries), using=using)
 
 
@@ -114,8 +116,18 @@ def send_built(build: Callable[[], list[tuple[str, str, dict | None]]]) -> bool:
         if not _GROUP_RE.match(group):
             logger.error("Invalid group name %r; event %s dropped", group, event)
             continue
-        deliveries.append((group, {"type": "portal.event", "event": event, "payload": payload or {}}))
+        deliveries.append((group, _message(event, payload)))
     return send_many_now(deliveries) if deliveries else True
+
+
+def _message(event: str, payload: dict | None) -> dict:
+    # The request id rides along so that the websocket server logs the send
+    # under the id of the request (or task) that changed the case.
+    message = {"type": "portal.event", "event": event, "payload": payload or {}}
+    request_id = context.current()
+    if request_id:
+        message["request_id"] = request_id
+    return message
 
 
 # The event loop of the ASGI server this process runs, when it runs one. The
@@ -186,6 +198,7 @@ def send_many_now(deliveries: list[tuple[str, dict]]) -> bool:
             async_to_sync(_send_all)(layer, deliveries)
     except Exception:
         groups = ", ".join(group for group, _ in deliveries)
+        metrics.CHANNEL_LAYER_FAILURES.inc()
         logger.exception("Channel layer failed; events for %s not delivered", groups)
         return False
     return True

@@ -19,6 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from portal.lib.observability import metrics
+
 logger = logging.getLogger(__name__)
 
 outbox: list[SMS] = []
@@ -65,4 +67,11 @@ def send_sms(to: str, body: str) -> int:
         logger.info("A text message was not sent: SMS_BACKEND is not set, so the SMS channel is off")
         return 0
     backend = import_string(settings.SMS_BACKEND)()
-    return backend.send_messages([SMS(to=to, body=body)])
+    try:
+        sent = backend.send_messages([SMS(to=to, body=body)])
+    except Exception:
+        metrics.SMS_FAILURES.inc()
+        raise
+    if not sent:
+        metrics.SMS_FAILURES.inc()
+    return sent

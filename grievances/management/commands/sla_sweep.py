@@ -6,6 +6,7 @@ or a systemd timer (docs/workspace.md). Idempotent: re-running changes nothing.
 """
 
 from grievances.services import deadlines_sweep
+from portal.lib.observability import metrics
 from portal.management.repeating import RepeatingCommand
 
 
@@ -14,6 +15,8 @@ class Command(RepeatingCommand):
 
     def run_once(self, *, verbose: bool, once: bool) -> str | None:
         result = deadlines_sweep()
+        # Newly breached only: the sweep counts each case once (idempotent).
+        metrics.SLA_BREACHES.inc(result["breached"])
         if verbose or any(result.values()):
             return f"sla_sweep: at_risk={result['at_risk']} breached={result['breached']} head={result['head']}"
         return None

@@ -1,0 +1,612 @@
+"""``make prod-check``: start the production topology, lose a node of each kind mid-journey, lose nothing.
+
+Through nginx over HTTPS and WSS, with the topology of ``bench/topology.py``:
+
+1. the cross-role journey: an officer signs in (password and TOTP) and watches
+   the queue live; a grievance is lodged anonymously with an attachment; the
+   complainant tracks it with the PIN and watches the case live; the officer
+   acknowledges it and asks a question, the complainant answers, the officer
+   decides and the outcome letter is fetched;
+2. meanwhile one gunicorn node is killed (before the lodging), one uvicorn
+   node (with both sockets open: they reconnect and ask for what they missed)
+   and one ``db_worker`` holding a task (the other finishes it after the
+   reaper requeues it);
+3. nothing lost: every case stored, every task done and none failed, an
+   acknowledgement e-mail written for every named lodging, every live update
+   the journey waits for received; twelve named lodgings from one address,
+   each with a different spoofed X-Forwarded-For, are limited as one address
+   (ten accepted); and a case change can be followed by its request id through
+   the web, worker and websocket logs;
+4. backup, drop the database and media, restore: every table and file the same;
+5. everything it started is stopped, whatever happens; one summary line:
+
+    prod-check: ok cases=N events=E mails=M live=L tasks=T ... followed=F restored_tables=R files=F seconds=S
+
+Exit status 0 when every check passed, 1 when one failed, 2 when the
+topology could not be started. Environment: DATABASE_URL, REDIS_URL,
+SUARA_VAR_DIR, PROD_PORT (see bench/topology.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import io
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# bench/ must not shadow the standard library (bench/queue.py).
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [entry for entry in sys.path if not entry or Path(entry).resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import httpx  # noqa: E402
+from websockets.exceptions import ConnectionClosed  # noqa: E402
+from websockets.sync.client import connect  # noqa: E402
+
+from bench.pages import BIN, ROOT, BenchError  # noqa: E402
+from bench.topology import Topology, alive, from_environment, insecure, var_dir  # noqa: E402
+
+OFFICER = "officer@demo.suara.test"
+DEMO_PASSWORD = "suara-demo-password"
+AGENCY = "sso"
+
+
+class CheckFailed(AssertionError):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- HTML forms ------------------------------------------------------------------
+
+
+class Forms(HTMLParser):
+    """Every form on a page: its action and the values a browser would send by default."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": a.get("action") or "", "fields": {}, "files": [], "options": {}})
+        if not self.forms:
+            return
+        form = self.forms[-1]
+        if tag == "input" and a.get("name"):
+            kind = (a.get("type") or "text").lower()
+            if kind == "file":
+                form["files"].append(a["name"])
+            elif kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    form["fields"][a["name"]] = a.get("value", "on")
+                form["options"].setdefault(a["name"], []).append(a.get("value", "on"))
+            elif kind != "submit":
+                form["fields"][a["name"]] = a.get("value", "")
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif tag == "option" and self._select:
+            form["options"].setdefault(self._select, []).append(a.get("value", ""))
+            if "selected" in a:
+                form["fields"][self._select] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            form["fields"][a["name"]] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def forms(html: str) -> list[dict]:
+    parser = Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def form_with(html: str, field: str) -> dict | None:
+    """The form that has ``field`` (forms posting to their own page have no action)."""
+    return next((f for f in forms(html) if field in f["fields"] or field in f["options"]), None)
+
+
+def form_for(html: str, action_end: str) -> dict | None:
+    return next((f for f in forms(html) if f["action"].rstrip("/").endswith(action_end.rstrip("/"))), None)
+
+
+# --- TOTP (RFC 6238), as allauth checks it ---------------------------------------
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+# --- Clients ---------------------------------------------------------------------
+
+
+class Browser:
+    """An HTTPS client with cookies, from a loopback address of its own (nginx sees it as the client)."""
+
+    def __init__(self, base: str, source: str):
+        self.base = base.rstrip("/")
+        transport = httpx.HTTPTransport(verify=insecure(), local_address=source, retries=0)
+        self.client = httpx.Client(transport=transport, base_url=self.base, timeout=60, follow_redirects=False)
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        return self.client.get(path, **kwargs)
+
+    def post_form(self, path: str, form: dict, values: dict, files=None, headers=None) -> httpx.Response:
+        data = {**form["fields"], **values}
+        data["csrfmiddlewaretoken"] = data.get("csrfmiddlewaretoken") or self.client.cookies.get("csrftoken", "")
+        head = {"Referer": self.base + path, "Origin": self.base, **(headers or {})}
+        action = form["action"] or path
+        return self.client.post(action, data=data, files=files, headers=head)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.client.cookies.items())
+
+
+class LiveSocket(threading.Thread):
+    """A websocket that reconnects when its node is lost and asks for what it missed."""
+
+    def __init__(self, url: str, cookie: str, origin: str):
+        super().__init__(daemon=True)
+        self.url, self.cookie, self.origin = url, cookie, origin
+        self.messages: list[dict] = []
+        self.reconnects = 0
+        self.opened = threading.Event()
+        self.stopping = False
+        self.since = time.time()
+
+    def run(self) -> None:
+        context = insecure()
+        while not self.stopping:
+            try:
+                with connect(
+                    self.url,
+                    ssl=context,
+                    origin=self.origin,
+                    additional_headers={"Cookie": self.cookie},
+                    open_timeout=10,
+                ) as socket:
+                    if self.opened.is_set():
+                        # Back after a lost node: everything since the first connection.
+                        socket.send(json.dumps({"resume": {"since": self.since - 1}}))
+                    self.opened.set()
+                    while not self.stopping:
+                        try:
+                            text = socket.recv(timeout=0.5)
+                        except TimeoutError:
+                            continue
+                        self.messages.append(json.loads(text))
+            except (ConnectionClosed, OSError) as exc:
+                if self.stopping:
+                    return
+                self.reconnects += 1
+                self.last_error = repr(exc)
+                time.sleep(0.5)
+
+    def wait_for(self, predicate, seconds: float = 20) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if any(predicate(message) for message in list(self.messages)):
+                return True
+            time.sleep(0.2)
+        return False
+
+
+def mentions(text: str):
+    return lambda message: text in json.dumps(message, ensure_ascii=False)
+
+
+# --- Steps -----------------------------------------------------------------------
+
+
+def manage(topology: Topology, *arguments: str, env: dict | None = None, check_ok: bool = True) -> str:
+    result = subprocess.run(
+        [str(BIN / "python"), "manage.py", *arguments],
+        cwd=ROOT,
+        env=env or topology.environment(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check_ok and result.returncode != 0:
+        raise CheckFailed(f"manage.py {' '.join(arguments[:2])} failed: {result.stderr.strip()[-800:]}")
+    return result.stdout
+
+
+ACTORS = """
+import json
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db.models import Q
+from grievances.models import Category
+from portal.models import User
+officer = User.objects.get(email=%r)
+Authenticator.objects.filter(user=officer).delete()
+secret = generate_totp_secret()
+TOTP.activate(officer, secret)
+leaf = Category.objects.filter(Q(agency__slug=%r) | Q(parent__agency__slug=%r), children__isnull=True).order_by("pk").first()
+print(json.dumps({"secret": secret, "category": leaf.pk}))
+"""
+
+
+def sql(topology: Topology, query: str, *, database: str | None = None) -> str:
+    parts = urlsplit(topology.database_url)
+    env = dict(os.environ, PGHOST=parts.hostname or "", PGPORT=str(parts.port or 5432), PGUSER=parts.username or "")
+    if parts.password:
+        env["PGPASSWORD"] = parts.password
+    return subprocess.run(
+        ["psql", "-At", "-d", database or parts.path.lstrip("/"), "-c", query],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
+def sign_in_officer(browser: Browser, secret: str) -> None:
+    page = browser.get("/accounts/login/")
+    form = form_for(page.text, "/accounts/login/")
+    response = browser.post_form("/accounts/login/", form, {"login": OFFICER, "password": DEMO_PASSWORD})
+    check(response.status_code == 302, f"officer sign-in: HTTP {response.status_code}")
+    second = response.headers["location"]
+    page = browser.get(second)
+    form = form_for(page.text, urlsplit(second).path)
+    # A code used once is refused again: wait for a fresh period if this one is almost over.
+    if time.time() % 30 > 25:
+        time.sleep(31 - time.time() % 30)
+    response = browser.post_form(second, form, {"code": totp(secret)})
+    check(response.status_code == 302, f"second factor: HTTP {response.status_code}")
+    check(browser.get(f"/workspace/queue/{AGENCY}/").status_code == 200, "the officer cannot open the queue")
+
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def lodge(
+    browser: Browser, category: int, text: str, *, attach: bool, headers=None, email: str | None = None
+) -> httpx.Response:
+    page = browser.get("/grievances/new/")
+    form = form_with(page.text, "category")
+    values = {
+        "category": str(category),
+        "description": text,
+        "contact_preference": "none",
+        "anonymous": "on",
+        "confidentiality": "standard",
+        "website": "",
+    }
+    if email:
+        # Named, with an e-mail address: the acknowledgement goes out through a task.
+        del values["anonymous"]
+        values.update(contact_preference="email", contact_email=email, contact_name="Prod Check")
+    files = [(form["files"][0], ("receipt.png", io.BytesIO(PNG), "image/png"))] if attach and form["files"] else None
+    return browser.post_form("/grievances/new/", form, values, files=files, headers=headers)
+
+
+def act(officer: Browser, reference: str, name: str, values: dict) -> bool:
+    path = f"/workspace/cases/{reference}/"
+    page = officer.get(path)
+    form = form_for(page.text, f"/workspace/cases/{reference}/{name}/")
+    if form is None:
+        return False
+    prefixed = {}
+    for field in form["fields"] | {k: "" for k in form["options"]}:
+        for suffix, value in values.items():
+            if field.endswith(f"-{suffix}") or field == suffix:
+                prefixed[field] = value
+    response = officer.post_form(path, form, prefixed)
+    check(response.status_code in (302, 303), f"{name} on {reference}: HTTP {response.status_code}")
+    ACTION_REQUEST_IDS.append(response.headers.get("x-request-id", ""))
+    return True
+
+
+ACTION_REQUEST_IDS: list[str] = []
+
+
+def follow_request_ids(topology: Topology, request_ids: list[str]) -> int:
+    """How many of the journey's changes can be followed by their id through web, worker and websocket logs."""
+
+    def ids_in(prefix: str) -> set[str]:
+        found = set()
+        for log in topology.directory.glob(f"{prefix}-*.log"):
+            for line in log.read_text(errors="replace").splitlines():
+                if line.startswith("{"):
+                    try:
+                        found.add(json.loads(line).get("request_id", ""))
+                    except ValueError:
+                        continue
+        return found
+
+    web, worker, ws = ids_in("web"), ids_in("worker"), ids_in("ws")
+    return sum(1 for rid in request_ids if rid and rid in web and rid in worker and rid in ws)
+
+
+def kill_worker_mid_task(topology: Topology) -> str:
+    """Enqueue a canary, kill whichever worker takes it, and see the other one finish it."""
+    code = "from portal.tasks import canary; print(canary.enqueue(8).id)"
+    task_id = manage(topology, "shell", "-c", code).strip().splitlines()[-1]
+    deadline = time.monotonic() + 60
+    holder = ""
+    while time.monotonic() < deadline and not holder:
+        row = sql(
+            topology, f"SELECT status, worker_ids::text FROM django_tasks_database_dbtaskresult WHERE id='{task_id}'"
+        )
+        status, _, workers = row.partition("|")
+        if status == "RUNNING":
+            holder = json.loads(workers)[-1]
+        time.sleep(0.2)
+    check(bool(holder), "no worker took the canary task")
+    victim = next(n for n in topology.nodes if n.name.startswith("worker-") and holder.endswith(n.name))
+    topology.kill(victim.name)
+    say(f"  killed {victim.name} holding task {task_id}")
+    deadline = time.monotonic() + 240  # stale after 60 s, the reaper looks every 60 s
+    while time.monotonic() < deadline:
+        row = sql(
+            topology, f"SELECT status, worker_ids::text FROM django_tasks_database_dbtaskresult WHERE id='{task_id}'"
+        )
+        if row.startswith("SUCCESSFUL"):
+            workers = json.loads(row.partition("|")[2])
+            check(workers[-1] != holder, "the canary finished on the worker that was killed")
+            return task_id
+        time.sleep(2)
+    raise CheckFailed(f"the canary task {task_id} was not finished by the other worker within 4 minutes")
+
+
+def table_digests(topology: Topology) -> dict[str, str]:
+    tables = sql(
+        topology,
+        "SELECT tablename FROM pg_tables WHERE schemaname='public' AND (tablename LIKE 'grievances_%' "
+        "OR tablename LIKE 'consultations_%' OR tablename = 'portal_user') ORDER BY 1",
+    ).split()
+    digests = {}
+    for table in tables:
+        digests[table] = sql(
+            topology,
+            f"SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t",
+        )
+    return digests
+
+
+def file_digests(*roots: Path) -> dict[str, str]:
+    found = {}
+    for root in roots:
+        for path in sorted(root.rglob("*")) if root.exists() else []:
+            if path.is_file():
+                found[f"{root.name}/{path.relative_to(root)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def backup_drop_restore(topology: Topology) -> tuple[int, int]:
+    env = dict(topology.environment(), BACKUP_KEY=manage(topology, "backup", "--new-key").strip())
+    media, private = var_dir() / "media", var_dir() / "private"
+    before_tables, before_files = table_digests(topology), file_digests(media, private)
+    # The application stops first, as docs/operations.md says; nginx stays up.
+    for node in topology.nodes:
+        if alive(node.pid):
+            os.killpg(node.pid, signal.SIGTERM)
+    time.sleep(3)
+    target = manage(topology, "backup", "--to", str(topology.directory / "backups"), env=env).strip().splitlines()[-1]
+    manage(topology, "backup", "--verify", target, env=env)
+    name = urlsplit(topology.database_url).path.lstrip("/")
+    sql(
+        topology.__class__(topology.database_url.rsplit("/", 1)[0] + "/postgres", "", 0),
+        f'DROP DATABASE "{name}" WITH (FORCE)',
+    )
+    shutil.rmtree(media, ignore_errors=True)
+    shutil.rmtree(private, ignore_errors=True)
+    manage(topology, "restore", target, "--yes", env=env)
+    after_tables, after_files = table_digests(topology), file_digests(media, private)
+    changed = [t for t in before_tables if before_tables[t] != after_tables.get(t)]
+    check(not changed, f"tables differ after the restore: {', '.join(changed[:5])}")
+    check(before_files == after_files, "media or private files differ after the restore")
+    check(any(p.startswith("private/") for p in after_files), "no attachment was restored")
+    return len(after_tables), len(after_files)
+
+
+def journey(topology: Topology, counts: dict) -> None:
+    base = topology.url.rstrip("/")
+    origin = base
+    actors = json.loads(manage(topology, "shell", "-c", ACTORS % (OFFICER, AGENCY, AGENCY)).strip().splitlines()[-1])
+
+    officer = Browser(base, "127.0.0.2")
+    sign_in_officer(officer, actors["secret"])
+    queue = LiveSocket(base.replace("https", "wss") + f"/ws/workspace/queue/{AGENCY}/", officer.cookie_header(), origin)
+    queue.start()
+    check(queue.opened.wait(15), "the officer's queue socket did not open")
+
+    # A gunicorn node is lost before the complainant arrives: nginx sends everyone to the other.
+    topology.kill("web-1")
+    say("  killed web-1")
+
+    complainant = Browser(base, "127.0.0.3")
+    text = f"prod-check {int(time.time())}: my payment of 600 baht did not arrive. ทดสอบ"
+    response = lodge(complainant, actors["category"], text, attach=True)
+    check(response.status_code == 302, f"lodging: HTTP {response.status_code} {response.text[:300]}")
+    ack = response.headers["location"]
+    counts["request_ids"] = [response.headers.get("x-request-id", "")]
+    reference = re.search(r"/grievances/(SU-[0-9A-Z-]+)/acknowledgement/", ack).group(1)
+    page = complainant.get(ack).text
+    pin = re.search(r'data-testid="pin"[^>]*>\s*([0-9]{6})', page).group(1)
+    counts["cases"] += 1
+    check(queue.wait_for(mentions(reference)), "the officer's queue did not show the new case live")
+    say(f"  lodged {reference}; the queue showed it live")
+
+    tracker = Browser(base, "127.0.0.3")
+    page = tracker.get("/grievances/track/")
+    form = form_with(page.text, "pin")
+    response = tracker.post_form("/grievances/track/", form, {"reference": reference, "pin": pin})
+    check(response.status_code == 302, f"tracking with the PIN: HTTP {response.status_code}")
+    case = LiveSocket(base.replace("https", "wss") + f"/ws/grievances/{reference}/", tracker.cookie_header(), origin)
+    case.start()
+    check(case.opened.wait(15), "the complainant's case socket did not open")
+
+    # A uvicorn node is lost with both sockets open: they come back through the other and catch up.
+    topology.kill("ws-1")
+    say("  killed ws-1")
+    act(officer, reference, "acknowledge", {})
+    question = "Which bank account did you give us?"
+    check(act(officer, reference, "request_information", {"body": question}), "no request_information form")
+    check(case.wait_for(mentions(question), 30), "the question did not reach the complainant live")
+
+    page = tracker.get(f"/grievances/{reference}/")
+    form = next((f for f in forms(page.text) if any(k.endswith("body") for k in f["fields"])), None)
+    check(form is not None, "no reply form on the complainant's case page")
+    answer = "The account ending 4321."
+    field = next(k for k in form["fields"] if k.endswith("body"))
+    response = tracker.post_form(f"/grievances/{reference}/", form, {field: answer})
+    check(response.status_code in (302, 303), f"the answer: HTTP {response.status_code}")
+    officer_case = LiveSocket(
+        base.replace("https", "wss") + f"/ws/workspace/cases/{reference}/", officer.cookie_header(), origin
+    )
+    officer_case.start()
+    check(officer_case.opened.wait(15), "the officer's case socket did not open")
+    act(officer, reference, "start", {})
+    heard = len(case.messages)
+    check(
+        act(
+            officer, reference, "resolve", {"decision": "upheld", "reasons": "The payment was late.", "remedy": "Paid."}
+        ),
+        "no resolve form",
+    )
+    deadline = time.monotonic() + 30
+    while len(case.messages) <= heard and time.monotonic() < deadline:
+        time.sleep(0.2)
+    check(len(case.messages) > heard, "the decision did not reach the complainant live")
+    letter = officer.get(f"/workspace/cases/{reference}/outcome.pdf")
+    check(letter.status_code == 200 and letter.content.startswith(b"%PDF"), f"the letter: HTTP {letter.status_code}")
+    counts["live"] = len(queue.messages) + len(case.messages) + len(officer_case.messages)
+    counts["reconnects"] = queue.reconnects + case.reconnects
+    check(counts["reconnects"] >= 1, "no socket noticed the lost uvicorn node")
+    # A spoofed X-Forwarded-For must not buy new lodgings: the proxy replaces it.
+    # From an address of its own each run (the limit is ten an hour per address).
+    spoofer = Browser(base, f"127.9.{random.randrange(250)}.{random.randrange(1, 250)}")
+    refused = 0
+    acknowledged: list[str] = []
+    mail_dir = topology.directory / "mail"
+    mails_before = len(list(mail_dir.glob("*"))) if mail_dir.exists() else 0
+    for attempt in range(12):
+        response = lodge(spoofer, actors["category"], f"spoof {attempt}", attach=False,
+                         headers={"X-Forwarded-For": f"203.0.113.{attempt + 1}"},
+                         email=f"prod-check-{attempt}@example.test")  # fmt: skip
+        if response.status_code == 302:
+            counts["cases"] += 1
+            acknowledged.append(response.headers.get("x-request-id", ""))
+        else:
+            refused += 1
+    check(
+        refused == 2, f"twelve lodgings from one address with spoofed X-Forwarded-For: {12 - refused} accepted, not 10"
+    )
+    counts["spoof_refused"] = refused
+    counts["request_ids"] += acknowledged
+    # The officer's queue hears of the named lodgings too (their ids reach the websocket log).
+    time.sleep(3)
+    for socket in (queue, case, officer_case):
+        socket.stopping = True
+
+    counts["canary"] = kill_worker_mid_task(topology)
+
+    # Nothing lost: the cases, their events, every task done, every e-mail written.
+    stored = int(
+        sql(
+            topology,
+            "SELECT count(*) FROM grievances_grievance WHERE description LIKE 'prod-check %' OR description LIKE 'spoof %'",
+        )
+    )
+    check(stored >= counts["cases"], f"{counts['cases']} cases lodged, {stored} stored")
+    counts["events"] = int(
+        sql(
+            topology,
+            f"SELECT count(*) FROM grievances_caseevent e JOIN grievances_grievance g ON g.id = e.grievance_id WHERE g.reference = '{reference}'",
+        )
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        pending = int(
+            sql(
+                topology, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+            )
+        )
+        if not pending:
+            break
+        time.sleep(2)
+    check(not pending, f"{pending} tasks still waiting")
+    failed = int(sql(topology, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'FAILED'"))
+    check(failed == 0, f"{failed} tasks failed")
+    counts["tasks"] = int(
+        sql(topology, "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'")
+    )
+    followed = follow_request_ids(topology, counts.pop("request_ids") + ACTION_REQUEST_IDS)
+    check(followed >= 1, "no case change could be followed by its request id through web, worker and websocket logs")
+    counts["followed"] = followed
+    counts["mails"] = len(list(mail_dir.glob("*"))) if mail_dir.exists() else 0
+    # Every acknowledgement e-mail written: one per named lodging accepted.
+    check(
+        counts["mails"] - mails_before >= len(acknowledged),
+        f"{len(acknowledged)} acknowledgements due, {counts['mails'] - mails_before} e-mails written",
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=None, help="HTTPS port (default $PROD_PORT or 8443)")
+    args = parser.parse_args()
+    topology = from_environment(args.port)
+    counts = {"cases": 0, "events": 0, "mails": 0, "live": 0, "tasks": 0}
+    started = time.monotonic()
+    status = 0
+    try:
+        say("prod-check: starting the topology")
+        topology.up()
+        say(f"  up at {topology.url}")
+        journey(topology, counts)
+        counts["restored_tables"], counts["files"] = backup_drop_restore(topology)
+    except BenchError as exc:
+        say(f"prod-check: could not start: {exc}")
+        status = 2
+    except (CheckFailed, httpx.HTTPError, subprocess.SubprocessError, AttributeError, StopIteration) as exc:
+        say(f"prod-check: FAILED: {type(exc).__name__}: {exc}")
+        status = 1
+    finally:
+        topology.down()
+    line = " ".join(f"{k}={v}" for k, v in counts.items() if k != "canary")
+    say(f"prod-check: {'ok' if status == 0 else 'failed'} {line} seconds={time.monotonic() - started:.0f}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
