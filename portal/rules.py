@@ -45,6 +45,15 @@ def organizations_user_can_act_for(user):
     ).distinct()
 
 
+def organizations_with_role(user, roles: Iterable[str]):
+    """The organizations in which ``user`` actively holds one of ``roles``."""
+    if not _authenticated(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user, memberships__active=True, memberships__role__in=list(roles)
+    ).distinct()
+
+
 def has_staff_role(user) -> bool:
     """Handles other people's data or publishes for a body: needs a second factor."""
     if not _authenticated(user):

@@ -103,3 +103,90 @@ def test_admin_pages_load_nothing_from_another_origin(client, union_editor, sect
     # Links to documentation are followed by a person; nothing the page loads by itself may leave.
     loaded = [url for url in foreign if b"gravatar" in url or url.endswith((b".js", b".css", b".png", b".svg"))]
     assert loaded == [], loaded
+
+
+# --- 2. a consultation is published only in the name of an organization one runs ----------
+
+
+@pytest.fixture
+def owners_group(index_page):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission
+
+    group = Group.objects.create(name="test consultation owners")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    for permission_type in ("add", "change", "publish"):
+        GroupPagePermission.objects.create(group=group, page=index_page, permission_type=permission_type)
+    return group
+
+
+def _consultation_post(owner, **overrides):
+    data = {
+        "title": "Pensions for riders",
+        "slug": "pensions-for-riders",
+        "summary": "What do you think?",
+        "opens_at": "2030-01-01 09:00",
+        "closes_at": "2030-02-01 09:00",
+        "owner_organization": str(owner.pk),
+        "audience": "public",
+    }
+    for stream in ("body", "documents", "questions", "what_we_heard", "outcome"):
+        data[f"{stream}-count"] = "0"
+    data.update(overrides)
+    return data
+
+
+def test_the_owner_list_offers_only_organizations_one_runs_consultations_for(
+    client, index_page, manager, ministry, employers, owners_group
+):
+    owners_group.user_set.add(manager)
+    client.force_login(manager)
+    response = client.get(f"/admin/pages/add/consultations/consultationpage/{index_page.pk}/")
+    assert response.status_code == 200
+    choices = list(response.context["form"].fields["owner_organization"].queryset)
+    assert choices == [ministry]
+
+
+@pytest.mark.parametrize("action", [{}, {"action-publish": "action-publish"}])
+def test_a_crafted_post_cannot_publish_in_another_organizations_name(
+    client, index_page, manager, employers, owners_group, action
+):
+    from consultations.models import ConsultationPage
+
+    owners_group.user_set.add(manager)
+    client.force_login(manager)
+    url = f"/admin/pages/add/consultations/consultationpage/{index_page.pk}/"
+    response = client.post(url, {**_consultation_post(employers), **action})
+    assert response.status_code == 200  # the form again, with its error
+    assert "owner_organization" in response.context["form"].errors
+    assert not ConsultationPage.objects.filter(slug="pensions-for-riders").exists()
+
+
+def test_an_owner_publishes_in_their_own_name(client, index_page, manager, ministry, owners_group):
+    from consultations.models import ConsultationPage
+
+    owners_group.user_set.add(manager)
+    client.force_login(manager)
+    url = f"/admin/pages/add/consultations/consultationpage/{index_page.pk}/"
+    response = client.post(url, {**_consultation_post(ministry), "action-publish": "action-publish"})
+    assert response.status_code == 302
+    assert ConsultationPage.objects.get(slug="pensions-for-riders").live
+
+
+# --- 4. unpublished consultations stay unseen by other organizations' editors ---------------
+
+
+def test_the_consultations_cited_list_hides_others_unpublished_consultations(
+    client, position, union_editor, make_consultation
+):
+    published = make_consultation("open", title="Published consultation")
+    draft = make_consultation("upcoming", title="Secret draft consultation")
+    draft.unpublish()
+    client.force_login(union_editor)
+    response = client.get(f"/admin/pages/{position.pk}/edit/")
+    assert response.status_code == 200
+    assert b"Published consultation" in response.content
+    assert b"Secret draft consultation" not in response.content
+    queryset = response.context["form"].fields["consultations"].queryset
+    assert list(queryset) == [published]
+    assert response.context["form"].fields["consultations"].help_text
