@@ -18,8 +18,8 @@ MANAGE_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.EDITOR})
 # Who may key in a paper or e-mailed response: any of the owner's staff.
 ENTER_ROLES = Membership.STAFF_ROLES
 # Who writes and who publishes an organization's position statements.
-SECTION_EDIT_ROLES = frozenset({Membership.Role.EDITOR, Membership.Role.ADMIN})
-SECTION_PUBLISH_ROLES = frozenset({Membership.Role.ADMIN})
+SECTION_EDIT_ROLES = frozenset({Membership.Role.EDITOR, Membership.Role.APPROVER, Membership.Role.ADMIN})
+SECTION_PUBLISH_ROLES = frozenset({Membership.Role.APPROVER, Membership.Role.ADMIN})
 
 
 def _signed_in(user) -> bool:

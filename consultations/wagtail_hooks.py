@@ -94,6 +94,11 @@ def seed_consultations(**kwargs) -> int:
     return demo.seed(**kwargs)
 
 
+@hooks.register(registry.MEMBERSHIPS_CHANGED)
+def follow_memberships(*, organization) -> None:
+    services.organization_memberships_follow(organization=organization)
+
+
 @hooks.register(registry.BACKGROUND_COMMANDS)
 def notices():
     return [["consultation_notices", "--every", "300"]]

@@ -190,3 +190,76 @@ def test_the_consultations_cited_list_hides_others_unpublished_consultations(
     queryset = response.context["form"].fields["consultations"].queryset
     assert list(queryset) == [published]
     assert response.context["form"].fields["consultations"].help_text
+
+
+# --- 3. each organization has its own files ----------------------------------------------
+
+
+@pytest.fixture
+def files(union, other_union, union_editor, sections):
+    from portal import memberships
+
+    return {
+        "own": memberships.organization_files_sync(organization=union),
+        "other": memberships.organization_files_sync(organization=other_union),
+    }
+
+
+def _upload(client, collection, name="draft-policy.txt"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        "/admin/documents/add/",
+        {"title": "Draft policy", "collection": collection.pk, "file": SimpleUploadedFile(name, b"the draft")},
+    )
+
+
+def test_an_editor_uploads_into_and_chooses_from_their_own_collection_only(client, union_editor, files):
+    from wagtail.documents.models import Document
+
+    client.force_login(union_editor)
+    assert _upload(client, files["own"]).status_code == 302
+    assert Document.objects.get(title="Draft policy").collection == files["own"]
+    # A crafted post into another organization's collection does not land there.
+    _upload(client, files["other"], "sneaky.txt")
+    assert not Document.objects.filter(collection=files["other"]).exists()
+    theirs = Document.objects.create(title="Their secret memo", collection=files["other"])
+    chooser = client.get("/admin/documents/chooser/")
+    assert chooser.status_code == 200
+    assert b"Draft policy" in chooser.content and b"Their secret memo" not in chooser.content
+    assert client.get(f"/admin/documents/edit/{theirs.pk}/").status_code in (302, 403)
+
+
+def test_an_organizations_document_is_public_only_once_a_live_page_uses_it(
+    client, union_editor, files, make_consultation, ministry
+):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+    from wagtail.models import ReferenceIndex
+
+    document = Document(title="Draft policy", collection=files["own"])
+    document.file.save("draft-policy.txt", ContentFile(b"the draft"), save=True)
+    url = document.url
+    assert client.get(url).status_code == 404
+    client.force_login(union_editor)
+    assert client.get(url).status_code == 200
+    client.logout()
+    consultation = make_consultation("upcoming", documents=[("document", document)])
+    # What Wagtail's reference-index task does in the worker after the save.
+    ReferenceIndex.create_or_update_for_object(consultation)
+    assert client.get(url).status_code == 200
+    consultation.unpublish()
+    assert client.get(url).status_code == 404
+
+
+# --- 6. and 8. the question editor ---------------------------------------------------
+
+
+def test_a_choice_question_offers_two_labelled_options_to_start_with():
+    from consultations.blocks import SingleChoiceQuestionBlock
+
+    options = SingleChoiceQuestionBlock().child_blocks["options"]
+    assert len(options.get_default()) == 2
+    assert options.child_block.field.widget.attrs["aria-label"] == "Option"
+    rendered = options.child_block.field.widget.render("option", "", attrs={"id": "option"})
+    assert 'aria-label="Option"' in rendered
