@@ -201,7 +201,8 @@ def organization_collection(organization: Organization) -> Collection:
     permission = GroupCollectionPermission.objects.filter(group=group).select_related("collection").first()
     if permission is not None:
         return permission.collection
-    return Collection.get_first_root_node().add_child(name=organization.name[:255])
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    return root.add_child(name=organization.name[:255])
 
 
 def _files_group(organization: Organization) -> Group:
