@@ -263,3 +263,58 @@ def test_a_choice_question_offers_two_labelled_options_to_start_with():
     assert options.child_block.field.widget.attrs["aria-label"] == "Option"
     rendered = options.child_block.field.widget.render("option", "", attrs={"id": "option"})
     assert 'aria-label="Option"' in rendered
+
+
+# --- 8. wording and gaps -------------------------------------------------------------------
+
+
+def test_the_submit_button_names_the_organization_not_its_slug(client, sections, union, union_editor, position):
+    assert sections["own"].get_workflow().name == f"approval by {union.name}"
+    client.force_login(union_editor)
+    html = client.get(f"/admin/pages/{position.pk}/edit/").content.decode()
+    assert "Submit to approval by Riders" in html and union.slug not in html.split("Submit to", 1)[1][:80]
+
+
+def test_an_old_slug_named_workflow_is_renamed(sections, union):
+    workflow = sections["own"].get_workflow()
+    workflow.name = f"Positions of {union.slug}"
+    workflow.save()
+    organization_section_ensure(organization=union, index_page=sections["own"].get_parent().specific)
+    workflow.refresh_from_db()
+    assert workflow.name == f"approval by {union.name}"
+
+
+def test_an_owner_closes_a_consultation_now_from_the_manage_desk(client, consultation, manager, union_rep):
+    from consultations.models import State
+
+    client.force_login(union_rep)
+    assert client.post(consultation.url + "manage/", {"action": "close_now"}).status_code in (302, 403)
+    consultation.refresh_from_db()
+    assert consultation.state == State.OPEN
+    client.force_login(manager)
+    page = client.get(consultation.url + "manage/")
+    assert b"close_now" in page.content
+    response = client.post(consultation.url + "manage/", {"action": "close_now"})
+    assert response.status_code == 302, response.content[:3000]
+    consultation.refresh_from_db()
+    assert consultation.state == State.CLOSED and not consultation.has_unpublished_changes
+    assert b"close_now" not in client.get(consultation.url + "manage/").content
+
+
+def test_closing_now_keeps_unpublished_edits_a_draft(consultation, manager):
+    from consultations.models import State
+    from consultations.services import consultation_close_now
+
+    draft = consultation.get_latest_revision_as_object()
+    draft.summary = "Half-finished rewording"
+    draft.save_revision(user=manager)
+    closed = consultation_close_now(user=manager, consultation=consultation)
+    assert closed.state == State.CLOSED and closed.summary != "Half-finished rewording"
+    assert closed.get_latest_revision_as_object().summary == "Half-finished rewording"
+
+
+def test_the_admin_links_a_consultation_to_its_manage_desk(client, consultation, manager, owners_group):
+    owners_group.user_set.add(manager)
+    client.force_login(manager)
+    html = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
+    assert f'href="{consultation.url}manage/"' in html
