@@ -136,3 +136,44 @@ def test_axe_finds_nothing_serious_of_ours_on_the_editors_pages(live_server, pag
         report[path] = axe_findings(page)
     print(json.dumps(report, indent=1))
     assert {path: own_findings(found) for path, found in report.items() if own_findings(found)} == {}
+
+
+def test_an_admin_invites_an_editor_who_writes_and_submits_and_the_approver_approves(live_server, page, world):
+    from django.core import mail
+
+    invitee = with_second_factor(UserFactory(email="lan@example.org", display_name="Lan"))
+    sign_in(page, live_server, world["admin"])
+    page.goto(f"{live_server.url}/admin/people/{world['union'].slug}/")
+    page.get_by_label("E-mail address").fill("lan@example.org")
+    page.get_by_label("Role", exact=True).select_option("editor")
+    page.get_by_role("button", name="Send the invitation").click()
+    page.wait_for_load_state()
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/my/invitations/" in line).strip()
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, invitee)
+    page.goto(live_server.url + "/my/invitations/" + link.split("/my/invitations/", 1)[1])
+    page.get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server.url}/admin/pages/add/consultations/positionstatementpage/{world['section'].pk}/")
+    page.locator("#id_title").fill("Riders deserve pensions")
+    page.locator("#id_summary").fill("Every platform should contribute.")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name=f"Submit to approval by {world['union'].name}").click()
+    page.wait_for_load_state()
+    statement = PositionStatementPage.objects.get(title="Riders deserve pensions")
+    assert not statement.live and statement.current_workflow_state is not None
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, world["approver"])
+    page.goto(f"{live_server.url}/admin/")
+    assert "Riders deserve pensions" in page.content()  # the task waits on the approver's dashboard
+    page.goto(f"{live_server.url}/admin/pages/{statement.pk}/edit/")
+    approve = page.locator("button[data-workflow-action-name='approve']:not([data-workflow-action-modal-url])")
+    if not approve.is_visible():
+        page.get_by_role("button", name="More actions").click()
+    approve.click()
+    page.wait_for_load_state("networkidle")
+    statement.refresh_from_db()
+    assert statement.live
