@@ -318,3 +318,16 @@ def test_the_admin_links_a_consultation_to_its_manage_desk(client, consultation,
     client.force_login(manager)
     html = client.get(f"/admin/pages/{consultation.pk}/edit/").content.decode()
     assert f'href="{consultation.url}manage/"' in html
+
+
+def test_the_account_page_offers_only_real_time_zones(client, union_editor):
+    # The browser's Intl API throws on "localtime" and the like, breaking the account page's script.
+    import zoneinfo
+
+    from wagtail.admin.localization import get_available_admin_time_zones
+
+    zones = get_available_admin_time_zones()
+    assert "Asia/Bangkok" in zones and "localtime" not in zones and "Factory" not in zones
+    assert set(zones) <= zoneinfo.available_timezones()
+    client.force_login(union_editor)
+    assert b"Asia/Manila" in client.get("/admin/account/").content
