@@ -136,3 +136,23 @@ def test_organization_admins_see_their_people_in_the_admin_menu(client, union, u
     response = client.get("/admin/people/", follow=True)
     assert response.redirect_chain[-1][0] == f"/admin/people/{union.slug}/"
     assert b"/admin/people/" in client.get("/admin/").content
+
+
+def test_the_people_page_costs_the_same_queries_however_many_people(client, union, union_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(union_admin)
+    url = f"/admin/people/{union.slug}/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        memberships.membership_grant(actor=union_admin, organization=union, user=UserFactory(), role=R.EDITOR)
+    few = queries()
+    for _ in range(6):
+        memberships.membership_grant(actor=union_admin, organization=union, user=UserFactory(), role=R.APPROVER)
+    assert queries() == few
