@@ -15,8 +15,8 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from portal.models import Membership, Organization
 from portal.rules import organizations_with_role
 
-# Who may publish a consultation in an organization's name: its administrators and editors.
-CONSULTATION_OWNER_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.EDITOR})
+# Who may run a consultation in an organization's name: its administrators, editors and approvers.
+CONSULTATION_OWNER_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.EDITOR, Membership.Role.APPROVER})
 
 
 def consultation_owners_for(user):

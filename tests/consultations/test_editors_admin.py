@@ -331,3 +331,19 @@ def test_the_account_page_offers_only_real_time_zones(client, union_editor):
     assert set(zones) <= zoneinfo.available_timezones()
     client.force_login(union_editor)
     assert b"Asia/Manila" in client.get("/admin/account/").content
+
+
+def test_the_owners_approver_opens_the_consultation_to_approve_it_and_others_cannot(
+    client, consultation, ministry, employers
+):
+    from consultations.services import consultation_owners_sync
+    from portal import memberships
+
+    consultation_owners_sync()
+    approver = with_second_factor(MembershipFactory(organization=ministry, role=R.APPROVER).user)
+    outsider = with_second_factor(MembershipFactory(organization=employers, role=R.APPROVER).user)
+    memberships.memberships_follow(organization=ministry)
+    client.force_login(approver)
+    assert client.get(f"/admin/pages/{consultation.pk}/edit/").status_code == 200
+    client.force_login(outsider)
+    assert client.get(f"/admin/pages/{consultation.pk}/edit/").status_code in (302, 403)
