@@ -48,8 +48,18 @@ class FreeTextQuestionBlock(_QuestionBlock):
         label = _("Free text")
 
 
+class OptionBlock(blocks.CharBlock):
+    """One option's wording. A list's items show no label of their own, so the input carries its name itself."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=200, label=_("Option"), **kwargs)
+        self.field.widget.attrs["aria-label"] = _("Option")
+
+
 class _ChoiceQuestionBlock(_QuestionBlock):
-    options = blocks.ListBlock(blocks.CharBlock(max_length=200, label=_("Option")), min_num=2, label=_("Options"))
+    # Two empty options to start with: the question needs two, and one alone
+    # would greet the editor with an error before they had typed anything.
+    options = blocks.ListBlock(OptionBlock(), min_num=2, default=["", ""], label=_("Options"))
 
     def clean(self, value):
         result = super().clean(value)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
-from wagtail.models import GroupPagePermission
 
 from consultations import demo_translations
 from consultations.answers import counted_choices
@@ -27,7 +25,7 @@ from consultations.models import (
     StakeholderGroup,
     Topic,
 )
-from consultations.services import organization_section_ensure
+from consultations.services import consultation_owners_sync, organization_section_ensure
 from home.models import HomePage
 
 # Fixed question ids, so the seeded answers refer to them.
@@ -201,19 +199,6 @@ def _seed_responses(page: ConsultationPage, specs, organizations, users, when) -
     return created
 
 
-def _owner_group(index: ConsultationIndexPage, users) -> int:
-    """Let the ministry's editors write consultations in the admin (the hooks keep them to their own)."""
-    group, created = Group.objects.get_or_create(name="Consultation owners")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for permission_type in ("add", "change", "publish"):
-        if not GroupPagePermission.objects.filter(
-            group=group, page=index, permission__codename=f"{permission_type}_page"
-        ).exists():
-            GroupPagePermission.objects.create(group=group, page=index, permission_type=permission_type)
-    group.user_set.add(users["ministry"])
-    return int(created)
-
-
 def seed(*, organizations, users, stdout) -> int:
     """Add the consultation index, two consultations with responses, sections and positions."""
     # The original pages, not their translations or aliases (they share slugs): the first made.
@@ -235,7 +220,8 @@ def seed(*, organizations, users, stdout) -> int:
             )
         )
         created += 1
-    created += _owner_group(index, users)
+    # The ministry's editors write consultations, its approvers approve them.
+    consultation_owners_sync()
 
     topics = {}
     for name, slug in (

@@ -9,17 +9,19 @@ table of role × state in ``tests/consultations/test_rules.py``.
 from __future__ import annotations
 
 from consultations.models import ConsultationPage, Response, ResponseAttachment, State
+from consultations.models.admin_forms import CONSULTATION_OWNER_ROLES
 from portal.models import Membership, Organization
 from portal.rules import SPEAK_FOR_ROLES, can_act_for, has_role, organizations_user_can_act_for
 
 # Who runs a consultation for its owning organization: publishes it, reads
 # every response, exports, moderates.
-MANAGE_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.EDITOR})
+# Approvers too: they open the consultation in the admin to approve it.
+MANAGE_ROLES = CONSULTATION_OWNER_ROLES
 # Who may key in a paper or e-mailed response: any of the owner's staff.
 ENTER_ROLES = Membership.STAFF_ROLES
 # Who writes and who publishes an organization's position statements.
-SECTION_EDIT_ROLES = frozenset({Membership.Role.EDITOR, Membership.Role.ADMIN})
-SECTION_PUBLISH_ROLES = frozenset({Membership.Role.ADMIN})
+SECTION_EDIT_ROLES = frozenset({Membership.Role.EDITOR, Membership.Role.APPROVER, Membership.Role.ADMIN})
+SECTION_PUBLISH_ROLES = frozenset({Membership.Role.APPROVER, Membership.Role.ADMIN})
 
 
 def _signed_in(user) -> bool:

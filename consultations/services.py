@@ -23,6 +23,7 @@ from consultations.answers import answers_clean, counted_choices
 from consultations.models import (
     CLOSING_SOON,
     ConsultationFollow,
+    ConsultationIndexPage,
     ConsultationNotice,
     ConsultationPage,
     OrganizationIndexPage,
@@ -311,6 +312,33 @@ def consultation_unfollow(*, user: User, consultation: ConsultationPage) -> None
         ConsultationFollow.objects.filter(user=user, consultation=consultation).delete()
 
 
+def consultation_close_now(*, user: User, consultation: ConsultationPage) -> ConsultationPage:
+    """End an open consultation at once, instead of editing its closing date by hand.
+
+    The live page closes now; a draft with other unpublished edits keeps
+    them as a draft (with the new closing time), so closing never publishes
+    someone's half-finished changes.
+    """
+    if not rules.can_manage_consultation(user, consultation):
+        raise PermissionDenied(_("Only the consultation's owners may close it."))
+    with transaction.atomic():
+        page = ConsultationPage.objects.select_for_update().get(pk=consultation.pk)
+        if page.state != State.OPEN:
+            raise ValidationError(_("Only an open consultation can be closed."))
+        now = timezone.now()
+        had_draft = page.has_unpublished_changes
+        draft = page.get_latest_revision_as_object()
+        draft.closes_at = now
+        revision = draft.save_revision(user=user, log_action=True)
+        if had_draft:
+            ConsultationPage.objects.filter(pk=page.pk).update(closes_at=now)
+        else:
+            # The owner's right was checked above by our own rule; Wagtail's page permissions may
+            # belong to an approver alone, and closing is not a change of content to approve.
+            revision.publish(user=user, skip_permission_checks=True)
+    return ConsultationPage.objects.get(pk=consultation.pk)
+
+
 def _notices_due(consultation: ConsultationPage, now: datetime.datetime) -> list[str]:
     state = consultation.state_at(now)
     due = []
@@ -396,14 +424,19 @@ def organization_section_ensure(*, organization: Organization, index_page: Organ
                     group=group, page=section, permission__codename=f"{permission_type}_page"
                 ).exists():
                     GroupPagePermission.objects.create(group=group, page=section, permission_type=permission_type)
-        workflow_name = f"Positions of {organization.slug}"[:255]
-        workflow = Workflow.objects.filter(name=workflow_name).first()
+        # Editors read the workflow's name on their button ("Submit to …"): the organization's name, not its slug.
+        workflow_name = _("approval by %(organization)s") % {"organization": organization.name}
+        current = WorkflowPage.objects.filter(page=section).select_related("workflow").first()
+        workflow = current.workflow if current is not None else None
         if workflow is None:
-            workflow = Workflow.objects.create(name=workflow_name)
-            task = GroupApprovalTask.objects.create(name=f"Approval by {organization.slug}"[:255])
+            workflow = Workflow.objects.create(name=workflow_name[:255])
+            task = GroupApprovalTask.objects.create(name=workflow_name[:255])
             task.groups.set([approvers])
             # Not workflow.workflow_tasks.create(): on a cluster model that stays in memory.
             WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        elif workflow.name != workflow_name[:255]:
+            workflow.name = workflow_name[:255]
+            workflow.save(update_fields=["name"])
         WorkflowPage.objects.update_or_create(page=section, defaults={"workflow": workflow})
         organization_section_sync_members(organization=organization)
     return section
@@ -424,3 +457,57 @@ def organization_section_sync_members(*, organization: Organization) -> None:
             group.user_set.add(*(wanted - current))
         if current - wanted:
             group.user_set.remove(*(current - wanted))
+
+
+def organization_memberships_follow(*, organization: Organization) -> None:
+    """Called in the transaction that changed ``organization``'s memberships (``portal.memberships``).
+
+    The section's editors and approvers, and the consultation owners and
+    approvers, follow the memberships at once.
+    """
+    if OrganizationPage.objects.filter(organization=organization).exists():
+        organization_section_sync_members(organization=organization)
+    consultation_owners_sync()
+
+
+OWNER_GROUP = "Consultation owners"
+OWNER_APPROVER_GROUP = "Consultation approvers"
+
+
+def consultation_owners_sync() -> None:
+    """Government bodies' editors write consultations, their approvers approve and publish them.
+
+    The consultation index gets its own workflow (approval by the owners'
+    approvers) instead of Wagtail's default one, whose moderators group
+    nobody fills. The hooks in ``wagtail_hooks`` keep each owner to their
+    own consultations.
+    """
+    index = ConsultationIndexPage.objects.first()
+    if index is None:
+        return
+    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    government = Membership.objects.active().filter(organization__kind=Organization.Kind.GOVERNMENT)
+    for name, roles, permission_types in (
+        (OWNER_GROUP, rules.MANAGE_ROLES | {Membership.Role.APPROVER}, EDITOR_PERMISSIONS),
+        (OWNER_APPROVER_GROUP, rules.SECTION_PUBLISH_ROLES, APPROVER_PERMISSIONS),
+    ):
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(access_admin)
+        for permission_type in permission_types:
+            if not GroupPagePermission.objects.filter(
+                group=group, page=index, permission__codename=f"{permission_type}_page"
+            ).exists():
+                GroupPagePermission.objects.create(group=group, page=index, permission_type=permission_type)
+        wanted = set(government.filter(role__in=list(roles)).values_list("user_id", flat=True))
+        current = set(group.user_set.values_list("pk", flat=True))
+        if wanted - current:
+            group.user_set.add(*(wanted - current))
+        if current - wanted:
+            group.user_set.remove(*(current - wanted))
+    if not WorkflowPage.objects.filter(page=index).exists():
+        name = _("approval of consultations")
+        workflow = Workflow.objects.create(name=name)
+        task = GroupApprovalTask.objects.create(name=name)
+        task.groups.set([Group.objects.get(name=OWNER_APPROVER_GROUP)])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        WorkflowPage.objects.create(page=index, workflow=workflow)

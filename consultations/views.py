@@ -378,6 +378,14 @@ def manage(request, page: ConsultationPage):
     can_enter = rules.can_enter_responses(request.user, page)
     if not (can_manage or can_enter):
         raise PermissionDenied
+    if request.method == "POST" and request.POST.get("action") == "close_now":
+        try:
+            services.consultation_close_now(user=request.user, consultation=page)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The consultation is closed. Respondents can no longer answer."))
+        return redirect(_sub_url(page, "manage/"))
     responses = Response.objects.filter(consultation=page)
     counts = responses.aggregate(
         drafts=Count("pk", filter=Q(status=Response.Status.DRAFT)),
@@ -396,6 +404,7 @@ def manage(request, page: ConsultationPage):
     context = {
         "counts": counts,
         "can_manage": can_manage,
+        "can_close_now": can_manage and page.is_open,
         "can_enter": can_enter,
         "open_reports": (
             ResponseReport.objects.filter(response__consultation=page, resolved_at__isnull=True).select_related(

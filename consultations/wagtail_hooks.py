@@ -13,8 +13,10 @@ command (``portal.registry``).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.auth import permission_denied
+from wagtail.admin.widgets import Button
 from wagtail.snippets.models import register_snippet
 
 from consultations import demo, rules, services, views
@@ -70,6 +72,14 @@ def refuse_creating_in_other_organizations_sections(request, parent_page, page_c
     return None
 
 
+@hooks.register("register_page_header_buttons")
+def manage_desk_button(page, user, view_name, next_url=None):
+    # From the admin straight to the owner's desk: counts, moderation, exports, close now.
+    specific = page.specific_deferred
+    if isinstance(specific, ConsultationPage) and page.live and rules.can_manage_consultation(user, specific):
+        yield Button(_("Manage desk"), specific.url + "manage/", icon_name="view", priority=5)
+
+
 @hooks.register("after_publish_page")
 def announce_what_publishing_made_due(request, page):
     # Publishing an outcome (or an already open consultation) makes a notice
@@ -92,6 +102,11 @@ def my_consultations(request):
 @hooks.register(registry.DEMO_SEEDER)
 def seed_consultations(**kwargs) -> int:
     return demo.seed(**kwargs)
+
+
+@hooks.register(registry.MEMBERSHIPS_CHANGED)
+def follow_memberships(*, organization) -> None:
+    services.organization_memberships_follow(organization=organization)
 
 
 @hooks.register(registry.BACKGROUND_COMMANDS)

@@ -57,10 +57,26 @@ ACCOUNTS = (
     DemoAccount(
         "union.editor", "Lan", "workers' organization editor (FIW)", (("fiw", Role.EDITOR), ("fiw", Role.MEMBER))
     ),
+    DemoAccount("union.approver", "Mai", "approves FIW's position statements", (("fiw", Role.APPROVER),)),
+    DemoAccount("union.admin", "Kanya", "FIW's administrator: invites people, gives roles", (("fiw", Role.ADMIN),)),
+    DemoAccount("riders.approver", "Tan", "approves the riders' union's statements", (("riders", Role.APPROVER),)),
     DemoAccount("employers.rep", "Budi", "employers' representative (NEF)", (("nef", Role.REPRESENTATIVE),)),
+    DemoAccount(
+        "employers.editor",
+        "Siti",
+        "employers' editor and approver (NEF)",
+        (("nef", Role.EDITOR), ("nef", Role.APPROVER)),
+    ),
     DemoAccount("officer", "Nimal", "case officer (Social Security Office)", (("sso", Role.CASE_OFFICER),)),
     DemoAccount("officer.labour", "Thida", "case officer (Labour Protection)", (("dlpw", Role.CASE_OFFICER),)),
     DemoAccount("supervisor", "Rizal", "supervisor (Social Security Office)", (("sso", Role.SUPERVISOR),)),
-    DemoAccount("ministry", "Dara", "consultation owner (Ministry)", (("mosd", Role.ADMIN), ("mosd", Role.EDITOR))),
+    DemoAccount(
+        "ministry",
+        "Dara",
+        "consultation owner and the Ministry's organization administrator",
+        (("mosd", Role.ADMIN), ("mosd", Role.EDITOR)),
+    ),
+    DemoAccount("ministry.editor", "Arun", "writes the Ministry's consultations", (("mosd", Role.EDITOR),)),
+    DemoAccount("ministry.approver", "Vina", "approves the Ministry's consultations", (("mosd", Role.APPROVER),)),
     DemoAccount("admin", "Site admin", "site administrator (Wagtail admin)", superuser=True),
 )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 
 from portal.rules import has_staff_role
@@ -17,14 +18,26 @@ DEMO_EMAIL_DOMAIN = "demo.suara.test"
 
 
 class AdminContentSecurityPolicyMiddleware:
-    """Give Wagtail's admin its own CSP; the public site keeps the strict one."""
+    """Give Wagtail's admin its own CSP; the public site keeps the strict one.
+
+    Wagtail previews a page by running a made-up request for the page's
+    *public* address through the whole middleware stack (``is_preview`` on
+    the request), and shows the answer in a frame of the editor. That answer
+    keeps the public policy, except that the admin itself may frame it:
+    with ``frame-ancestors 'none'`` the live preview stays blank and the
+    Checks panel, which runs inside that frame, reports a false all-clear.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(settings.SUARA_ADMIN_PATH_PREFIXES) and not hasattr(response, "_csp_config"):
+        if hasattr(response, "_csp_config"):
+            return response
+        if getattr(request, "is_preview", False):
+            response._csp_config = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+        elif request.path.startswith(settings.SUARA_ADMIN_PATH_PREFIXES):
             response._csp_config = settings.SUARA_ADMIN_CSP
         return response
 

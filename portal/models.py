@@ -126,11 +126,12 @@ class Membership(models.Model):
         CASE_OFFICER = "case_officer", _("Case officer")
         SUPERVISOR = "supervisor", _("Supervisor")
         EDITOR = "editor", _("Editor")
-        ADMIN = "admin", _("Administrator")
+        APPROVER = "approver", _("Approver")
+        ADMIN = "admin", _("Organization administrator")
 
     # Roles that handle other people's cases or publish for a body: they must
     # sign in with a second factor.
-    STAFF_ROLES = frozenset({Role.CASE_OFFICER, Role.SUPERVISOR, Role.EDITOR, Role.ADMIN})
+    STAFF_ROLES = frozenset({Role.CASE_OFFICER, Role.SUPERVISOR, Role.EDITOR, Role.APPROVER, Role.ADMIN})
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -155,6 +156,55 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class MembershipInvitation(models.Model):
+    """An organization administrator's offer of a role to an e-mail address, until its owner accepts."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} — {self.get_role_display()} — {self.organization}"
+
+
+class MembershipEvent(models.Model):
+    """Who gave, took away, offered or accepted which role: the organization's own record. Append-only."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("Role given")
+        REVOKED = "revoked", _("Role removed")
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Invitation accepted")
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="membership_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(_("what"), max_length=20, choices=Action.choices)
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
+    # The address, not a key: the record outlives the account it names.
+    subject_email = models.EmailField(_("whose role"))
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject_email} ({self.get_role_display()})"
 
 
 class SentMessage(models.Model):

@@ -12,7 +12,11 @@ app), and the portal asks here:
 - ``suara_background_commands``: ``fn() -> list[list[str]]``, ``manage.py``
   argument lists that ``make run`` keeps running beside the web server;
 - ``suara_websocket_urlpatterns``: ``fn() -> list`` of websocket routes,
-  mounted by ``portal.asgi``.
+  mounted by ``portal.asgi``;
+- ``suara_memberships_changed``: ``fn(*, organization) -> None``, called by
+  ``portal.memberships`` inside the transaction that changed the
+  organization's memberships, so that the app's Wagtail groups and page
+  permissions follow at once (and roll back with the change).
 
 Hooks run in the order of ``INSTALLED_APPS``, then of their ``order``.
 """
@@ -25,6 +29,7 @@ MY_PAGE_SECTION = "suara_my_page_section"
 DEMO_SEEDER = "suara_demo_seeder"
 BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
+MEMBERSHIPS_CHANGED = "suara_memberships_changed"
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -42,3 +47,8 @@ def background_commands() -> list[list[str]]:
 
 def websocket_urlpatterns() -> list:
     return [route for routes in hooks.get_hooks(WEBSOCKET_URLPATTERNS) for route in routes()]
+
+
+def memberships_changed(organization) -> None:
+    for follow in hooks.get_hooks(MEMBERSHIPS_CHANGED):
+        follow(organization=organization)

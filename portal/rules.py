@@ -15,6 +15,16 @@ from portal.models import Membership, Organization
 # Who may speak for an organization in public (consultation responses,
 # grievances on behalf of members): its verified representatives and admins.
 SPEAK_FOR_ROLES = frozenset({Membership.Role.REPRESENTATIVE, Membership.Role.ADMIN})
+# What an organization's administrators give and take away themselves; case
+# roles of agencies stay with the portal's staff.
+GRANTABLE_ROLES = frozenset(
+    {Membership.Role.REPRESENTATIVE, Membership.Role.EDITOR, Membership.Role.APPROVER, Membership.Role.ADMIN}
+)
+# Who writes, approves or runs things in the Wagtail admin for an organization.
+PUBLISHING_ROLES = frozenset({Membership.Role.EDITOR, Membership.Role.APPROVER, Membership.Role.ADMIN})
+ADMIN_ACCESS_ROLES = PUBLISHING_ROLES
+# Who uploads to and chooses from the organization's own images and documents.
+FILE_ROLES = PUBLISHING_ROLES
 
 
 def _authenticated(user) -> bool:
@@ -43,6 +53,29 @@ def organizations_user_can_act_for(user):
         memberships__active=True,
         memberships__role__in=list(SPEAK_FOR_ROLES),
     ).distinct()
+
+
+def organizations_with_role(user, roles: Iterable[str]):
+    """The organizations in which ``user`` actively holds one of ``roles``."""
+    if not _authenticated(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        memberships__user=user, memberships__active=True, memberships__role__in=list(roles)
+    ).distinct()
+
+
+def can_manage_people(user, organization: Organization) -> bool:
+    """Invite people, give and remove roles, read the record: the organization's administrators."""
+    if not _authenticated(user) or organization is None:
+        return False
+    return user.is_superuser or has_role(user, organization, {Membership.Role.ADMIN})
+
+
+def organizations_user_manages(user):
+    """The organizations whose people ``user`` manages (every one for a superuser)."""
+    if _authenticated(user) and user.is_superuser:
+        return Organization.objects.all()
+    return organizations_with_role(user, {Membership.Role.ADMIN})
 
 
 def has_staff_role(user) -> bool:

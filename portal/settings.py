@@ -437,6 +437,43 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "ods", "csv", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The account page names each zone with the browser's Intl API, which throws on the
+# pseudo-zones the system's list holds ("localtime", "Factory"); offer the region's zones.
+WAGTAIL_USER_TIME_ZONES = sorted(
+    {
+        TIME_ZONE,
+        "UTC",
+        "Asia/Bangkok",
+        "Asia/Colombo",
+        "Asia/Dhaka",
+        "Asia/Dili",
+        "Asia/Ho_Chi_Minh",
+        "Asia/Jakarta",
+        "Asia/Jayapura",
+        "Asia/Karachi",
+        "Asia/Kathmandu",
+        "Asia/Kolkata",
+        "Asia/Kuala_Lumpur",
+        "Asia/Makassar",
+        "Asia/Manila",
+        "Asia/Phnom_Penh",
+        "Asia/Singapore",
+        "Asia/Thimphu",
+        "Asia/Ulaanbaatar",
+        "Asia/Vientiane",
+        "Asia/Yangon",
+        "Australia/Sydney",
+        "Pacific/Apia",
+        "Pacific/Auckland",
+        "Pacific/Efate",
+        "Pacific/Fiji",
+        "Pacific/Guadalcanal",
+        "Pacific/Port_Moresby",
+        "Pacific/Tongatapu",
+    }
+)
+# No avatars from an outside service: the admin's policy blocks them, and the hash of an e-mail address leaks it.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- Logging and error reports (portal.lib.observability, docs/operations.md) -------
 # JSON lines with the request id in production; readable lines on a laptop.

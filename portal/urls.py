@@ -23,6 +23,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("my/", views.my_page, name="my"),
+    path("my/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("grievances/", include("grievances.urls")),
     path("workspace/", include("grievances.workspace.urls")),
     path("statistics/", include("grievances.monitoring.public_urls")),

@@ -5,17 +5,20 @@ from __future__ import annotations
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
-from portal import registry
+from portal import memberships, registry
 from portal.lib.health import pdf_font_warnings, run_checks
 from portal.lib.i18n import split_language_prefix, with_language_prefix
 
@@ -57,6 +60,32 @@ def my_page(request):
     # through a hook (portal.registry), so portal imports no app.
     sections = registry.my_page_sections(request)
     return render(request, "portal/my.html", {"memberships": memberships, "sections": sections})
+
+
+@never_cache
+@login_required
+def invitation_accept(request, token):
+    """An invited person, signed in with the invited address, takes the role offered."""
+    try:
+        invitation = memberships.invitation_from_token(token)
+    except ValidationError as error:
+        return render(request, "portal/invitation.html", {"error": " ".join(error.messages)}, status=400)
+    if request.method == "POST":
+        try:
+            memberships.invitation_accept(user=request.user, invitation=invitation)
+        except PermissionDenied as error:
+            return render(
+                request, "portal/invitation.html", {"invitation": invitation, "error": str(error)}, status=403
+            )
+        except ValidationError as error:
+            return render(request, "portal/invitation.html", {"error": " ".join(error.messages)}, status=400)
+        messages.success(
+            request,
+            _("You now hold the role “%(role)s” for %(organization)s.")
+            % {"role": invitation.get_role_display(), "organization": invitation.organization.name},
+        )
+        return redirect("my")
+    return render(request, "portal/invitation.html", {"invitation": invitation})
 
 
 @csrf_exempt

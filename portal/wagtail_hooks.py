@@ -1,12 +1,16 @@
 """People and organizations, editable in the Wagtail admin."""
 
+from django.http import Http404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from portal import registry
+from portal import admin_people, files, memberships, registry, rules
 from portal.models import Membership, Organization
 
 
@@ -28,8 +32,27 @@ class OrganizationViewSet(ModelViewSet):
     ]
 
 
+class _FollowMemberships:
+    # The portal's staff may still edit memberships in these plain forms; the
+    # groups follow and the organization's record shows it, as for any change.
+    def save_instance(self):
+        instance = super().save_instance()
+        memberships.membership_saved_by_staff(actor=self.request.user, membership=instance)
+        return instance
+
+
+class MembershipCreateView(_FollowMemberships, generic.CreateView):
+    pass
+
+
+class MembershipEditView(_FollowMemberships, generic.EditView):
+    pass
+
+
 class MembershipViewSet(ModelViewSet):
     model = Membership
+    add_view_class = MembershipCreateView
+    edit_view_class = MembershipEditView
     icon = "user"
     menu_label = _("Memberships")
     list_display = ["user", "organization", "role", "active"]
@@ -52,6 +75,34 @@ class PeopleGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_people_viewsets():
     return PeopleGroup()
+
+
+class OrganizationPeopleMenuItem(MenuItem):
+    def is_shown(self, request):
+        return rules.organizations_user_manages(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def organization_people_menu_item():
+    return OrganizationPeopleMenuItem(
+        _("Your organization"), reverse("suara_organizations"), icon_name="group", order=240
+    )
+
+
+@hooks.register("register_admin_urls")
+def organization_people_urls():
+    return [
+        path("people/", admin_people.organizations, name="suara_organizations"),
+        path("people/<str:slug>/", admin_people.organization_people, name="suara_organization_people"),
+    ]
+
+
+@hooks.register("before_serve_document")
+def keep_unpublished_organization_documents_private(document, request):
+    if not files.document_may_be_served(document, request.user):
+        # As if it did not exist: a title in a file name can say too much.
+        raise Http404
+    return None
 
 
 @hooks.register(registry.BACKGROUND_COMMANDS)

@@ -62,9 +62,10 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     touch "$STAMP"
 fi
 
-# The Nu Html Checker for the HTML conformance test, pinned in package.json;
-# without npm that test says what is missing and is skipped (outside CI).
-if [ ! -d node_modules/vnu-jar ] && command -v npm >/dev/null 2>&1; then
+# The Nu Html Checker for the HTML conformance test and axe-core for the browser
+# tests' accessibility checks, pinned in package.json; without npm those tests
+# say what is missing and are skipped (outside CI).
+if { [ ! -d node_modules/vnu-jar ] || [ ! -d node_modules/axe-core ]; } && command -v npm >/dev/null 2>&1; then
     echo "Installing the Nu Html Checker into node_modules"
     # Offline, the portal still runs: only that test goes without its checker.
     npm install --no-audit --no-fund || echo "Could not install the Nu Html Checker; its test will be skipped." >&2

@@ -27,6 +27,7 @@ from wagtail.search import index
 
 from consultations.blocks import Question, QuestionStreamBlock, questions_from_stream
 from consultations.handlers import PageHandlers
+from consultations.models.admin_forms import ConsultationAdminForm, PositionStatementAdminForm
 from consultations.models.responses import Response
 from home.blocks import BaseStreamBlock
 from portal.models import Organization
@@ -156,6 +157,7 @@ class ConsultationPage(RoutablePageMixin, Page):
         FieldPanel("questions"),
         MultiFieldPanel([FieldPanel("what_we_heard"), FieldPanel("outcome")], _("Closing the loop")),
     ]
+    base_form_class = ConsultationAdminForm
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["consultations.ConsultationIndexPage"]
     subpage_types: list[str] = []
@@ -385,6 +387,7 @@ class PositionStatementPage(Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body"), FieldPanel("consultations")]
+    base_form_class = PositionStatementAdminForm
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["consultations.OrganizationPage"]
     subpage_types: list[str] = []

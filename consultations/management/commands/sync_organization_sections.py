@@ -1,9 +1,11 @@
-"""Give every organization with a section the right editors and approvers (after membership changes)."""
+"""Repair: give every organization its groups, collection, editors and approvers again from current memberships."""
 
 from django.core.management.base import BaseCommand
 
 from consultations.models import OrganizationPage
 from consultations.services import organization_section_ensure
+from portal.memberships import memberships_follow
+from portal.models import Organization
 
 
 class Command(BaseCommand):
@@ -13,4 +15,7 @@ class Command(BaseCommand):
         sections = OrganizationPage.objects.select_related("organization")
         for section in sections:
             organization_section_ensure(organization=section.organization, index_page=section.get_parent().specific)
+        # Memberships change groups at once (portal.memberships); this repairs what was changed behind its back.
+        for organization in Organization.objects.all():
+            memberships_follow(organization=organization)
         self.stdout.write(f"{sections.count()} section(s) synchronised.")

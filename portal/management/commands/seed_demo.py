@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal import demo, registry
+from portal import demo, memberships, registry
 from portal.models import Membership, Organization, User
 
 
@@ -56,6 +56,9 @@ class Command(BaseCommand):
         for seed in registry.demo_seeders():
             # Each app seeds its own world (cases, consultations) on top of ours.
             created += seed(organizations=organizations, users=users, stdout=self.stdout) or 0
+        for organization in organizations.values():
+            # Groups, collections and permissions follow the memberships, as after any change.
+            memberships.memberships_follow(organization=organization)
         self.stdout.write(f"Demo data ready ({created} new rows).")
         if not options["quiet_accounts"]:
             self.stdout.write(accounts_table())
