@@ -15,6 +15,7 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from grievances.demo import DEMO_PIN
@@ -95,11 +96,17 @@ def _fetch(client, url: str) -> str:
     return response.content.decode()
 
 
-def render_pages(client) -> dict[str, str]:
-    """Seed the demo world and return {"persona url": html} for every page to check."""
+def render_pages(client, *, preferred_language: str | None = None) -> dict[str, str]:
+    """Seed the demo world and return {"persona url": html} for every page to check.
+
+    ``preferred_language``: the language every signed-in persona reads in.
+    """
     call_command("seed_demo", "--quiet-accounts", stdout=io.StringIO())
+    if preferred_language:
+        get_user_model().objects.update(preferred_language=preferred_language)
     pages = {f"anonymous {url}": _fetch(client, url) for url in PUBLIC_PAGES}
-    pages["anonymous a missing page"] = client.get("/en/no-such-page/").content.decode()
+    # An address outside the page tree: it answers 404 in the reader's language, whatever that is.
+    pages["anonymous a missing page"] = client.get("/grievances/no-such-page/").content.decode()
     # Following a case without an account: reference and PIN, then the case page.
     anonymous_case = Grievance.objects.filter(complainant__isnull=True, lodged_by__isnull=True, anonymous=True).first()
     tracked = client.post("/grievances/track/", {"reference": anonymous_case.reference, "pin": DEMO_PIN})
