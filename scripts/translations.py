@@ -97,6 +97,8 @@ def apply(args) -> None:
                 entry.msgstr = item["msgstr"]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
+            # The English it was once a translation of, kept by msgmerge for the translator: done with.
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             applied += 1
     po.save()
     print(f"applied={applied} not_in_catalogue={missing}")
