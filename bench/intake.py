@@ -88,11 +88,20 @@ class Client(threading.Thread):
             form = session.get(self.base + "grievances/new/", headers=self.headers(address, ""), timeout=30)
         except requests.RequestException as exc:
             self.failures.append(f"form: {exc}")
+            self.start_gate.abort()
             return
-        token = TOKEN.search(form.text).group(1)
-        categories = OPTION.findall(CATEGORY_SELECT.search(form.text).group(1))
+        token, select = TOKEN.search(form.text), CATEGORY_SELECT.search(form.text)
+        if form.status_code != 200 or token is None or select is None:
+            self.failures.append(f"form: HTTP {form.status_code} {form.text[:300]!r}")
+            self.start_gate.abort()  # the others must not wait for this one for ever
+            return
+        token = token.group(1)
+        categories = OPTION.findall(select.group(1))
         cookie = f"csrftoken={form.cookies.get('csrftoken')}"
-        self.start_gate.wait()
+        try:
+            self.start_gate.wait()
+        except threading.BrokenBarrierError:  # another client could not even fetch the form
+            return
         for job in self.jobs:
             # A new notional person every LODGINGS_PER_ADDRESS lodgings.
             address = f"198.{18 + job // 60000}.{job // LODGINGS_PER_ADDRESS // 250 % 250}.{job // LODGINGS_PER_ADDRESS % 250 + 1}"
@@ -193,6 +202,7 @@ def main() -> int:
             ],
             env,
             scratch_dir / "gunicorn.log",
+            path="/grievances/new/",  # ready when the form answers
         )
         worker = Server(
             "db_worker", [str(BIN / "python"), "manage.py", "db_worker", "--no-reload"], env, scratch_dir / "worker.log"

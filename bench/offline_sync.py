@@ -254,6 +254,7 @@ def main() -> int:
             ],
             env,
             scratch_dir / "gunicorn.log",
+            path="/grievances/new/",  # ready when the form answers
         )
         worker = Server(
             "db_worker", [str(BIN / "python"), "manage.py", "db_worker", "--no-reload"], env, scratch_dir / "worker.log"

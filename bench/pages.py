@@ -317,6 +317,10 @@ def prepare_portal(env: dict[str, str], logs: Path) -> None:
 # --- Servers ----------------------------------------------------------------
 
 
+# The home page in the default language; "/" sends each reader to their own language's.
+HOME_PATH = "/en/"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))
@@ -331,10 +335,16 @@ class Server:
     log: Path
     port: int = 0
     process: subprocess.Popen | None = None
+    # The page it serves: the portal's home is at its language's address (/ redirects there).
+    path: str = "/"
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
+
+    @property
+    def page_url(self) -> str:
+        return f"http://{HOST}:{self.port}{self.path}"
 
     def start(self) -> None:
         self.port = free_port()
@@ -346,19 +356,19 @@ class Server:
             )
 
     def wait_ready(self) -> None:
-        """Until / answers 200; fail early if the server exits."""
+        """Until its page answers 200; fail early if the server exits."""
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"{self.name} exited with status {self.process.returncode}:\n{tail(self.log)}")
             try:
-                status = fetch(self.port, "/").status
+                status = fetch(self.port, self.path).status
             except (OSError, ValueError, IndexError):  # not listening yet, or closed mid-start
                 time.sleep(0.2)
                 continue
             if status == 200:
                 return
-            raise BenchError(f"{self.name} answered / with HTTP {status}:\n{tail(self.log)}")
+            raise BenchError(f"{self.name} answered {self.path} with HTTP {status}:\n{tail(self.log)}")
         raise BenchError(f"{self.name} did not answer on port {self.port} within {READY_TIMEOUT}s:\n{tail(self.log)}")
 
     def stop(self) -> None:
@@ -560,14 +570,14 @@ def count_queries_here() -> None:
     wrapper_class.is_usable = is_usable
 
     for _ in range(3):  # warm the cache, the connection and the template loaders
-        Client(HTTP_HOST=HOST).get("/")
+        Client(HTTP_HOST=HOST).get(HOME_PATH)
     calls["cache"].clear()
     calls["health_checks"] = 0
     # The test client leaves out what a server does when a request starts:
     # close_old_connections(), which arms CONN_HEALTH_CHECKS' "SELECT 1".
     close_old_connections()
     with CaptureQueriesContext(connection) as captured:
-        response = Client(HTTP_HOST=HOST).get("/")
+        response = Client(HTTP_HOST=HOST).get(HOME_PATH)
     print(
         json.dumps(
             {
@@ -625,9 +635,9 @@ def run_wrk(url: str, threads: int, connections: int, seconds: int) -> str:
 
 
 def load(server: Server, args) -> Load:
-    run_wrk(server.url, args.threads, args.connections, WARMUP_SECONDS)
+    run_wrk(server.page_url, args.threads, args.connections, WARMUP_SECONDS)
     with CpuWatch(server.process.pid) as watch:
-        output = run_wrk(server.url, args.threads, args.connections, args.duration)
+        output = run_wrk(server.page_url, args.threads, args.connections, args.duration)
     measured = parse_wrk(output)
     measured.foreign_cpu = watch.foreign
     if measured.errors:
@@ -699,7 +709,9 @@ def main() -> int:
         # --no-control-socket: two gunicorns would otherwise fight over
         # ~/.gunicorn/gunicorn.ctl (and over one someone else may be using).
         gunicorn = [str(BIN / "gunicorn"), "-w", "2", "-b", f"{HOST}:{{port}}", "--no-control-socket"]
-        home = Server("home, gunicorn -w 2", gunicorn + ["portal.wsgi:application"], env, work / "home.log")
+        home = Server(
+            "home, gunicorn -w 2", gunicorn + ["portal.wsgi:application"], env, work / "home.log", path=HOME_PATH
+        )
         bare = Server(
             "bare Django, gunicorn -w 2", gunicorn + ["bench.bare.wsgi:application"], bare_env(), work / "bare.log"
         )
@@ -710,13 +722,13 @@ def main() -> int:
             server.wait_ready()
 
         say("Weighing the home page (Accept-Encoding: gzip)")
-        weight = weigh_page(home.port)
+        weight = weigh_page(home.port, HOME_PATH)
         for kind, path, size, encoding in weight.rows:
             say(f"  {kind:<5} {path:<45} {size:>7} B  content-encoding: {encoding}")
         bare_html = len(fetch(bare.port, "/").body)
         say(f"  HTML size: home {weight.html_bytes} B, bare {bare_html} B (uncompressed)")
         home_kb = weight.total() / 1000
-        brotli_kb = weigh_page(home.port, accept_encoding="br, gzip").total() / 1000
+        brotli_kb = weigh_page(home.port, HOME_PATH, accept_encoding="br, gzip").total() / 1000
 
         say("Counting the home page's queries (warm cache, production settings)")
         counted = count_queries_in_child(env)
