@@ -1,8 +1,6 @@
 """The editors' side in a real browser: live preview, an organization running itself, axe on the admin pages."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -15,13 +13,11 @@ from consultations.services import consultation_owners_sync, organization_sectio
 from portal import memberships
 from portal.models import Membership, Organization
 from tests.consultations.conftest import with_second_factor
+from tests.e2e.axe import axe_findings
 from tests.factories import OrganizationFactory, UserFactory, consultation_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 R = Membership.Role
-AXE = Path(
-    os.environ.get("AXE_CORE_PATH") or Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-)
 # Findings that come from Wagtail's own admin markup, not Suara's panels, blocks or templates; each
 # is described in docs/editors.md. Keyed by axe rule and a piece of the offending element's selector.
 UPSTREAM = {}
@@ -37,25 +33,6 @@ def sign_in(page, live_server, user):
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}]
     )
-
-
-def axe_findings(page) -> list[dict]:
-    """Serious and critical axe findings on the page as it is, WCAG 2.2 A and AA rules."""
-    if not AXE.exists():
-        why = f"axe-core is missing at {AXE} (npm install --no-audit --no-fund)"
-        if os.environ.get("CI"):
-            pytest.fail(why)
-        pytest.skip(why)
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
-    )
-    return [
-        {"rule": v["id"], "impact": v["impact"], "targets": [json.dumps(n["target"]) for n in v["nodes"]]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def own_findings(findings: list[dict]) -> list[dict]:
