@@ -10,7 +10,7 @@ rewords questions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -165,3 +165,38 @@ def question_from_block(block) -> Question:
 
 def questions_from_stream(stream) -> list[Question]:
     return [question_from_block(block) for block in stream]
+
+
+def questions_in_words_of(questions: list[Question], translated: list[Question]) -> list[Question]:
+    """``questions`` as a translation of the consultation words them.
+
+    Answers are kept by the source's question ids and stored option values, so
+    those stay; the question text, help, option labels and scale ends come from
+    the translated question with the same id (a translation made by Wagtail
+    keeps block ids), or failing that at the same place and of the same kind.
+    """
+    by_id = {question.id: question for question in translated}
+    worded = []
+    for index, question in enumerate(questions):
+        words = by_id.get(question.id)
+        if words is None and index < len(translated) and translated[index].kind == question.kind:
+            words = translated[index]
+        if words is None or words.kind != question.kind:
+            worded.append(question)
+            continue
+        labels = [label for _value, label in words.options]
+        options = tuple(
+            (value, labels[position] if position < len(labels) else label)
+            for position, (value, label) in enumerate(question.options)
+        )
+        worded.append(
+            replace(
+                question,
+                text=words.text or question.text,
+                help_text=words.help_text,
+                options=options,
+                low_label=words.low_label or question.low_label,
+                high_label=words.high_label or question.high_label,
+            )
+        )
+    return worded

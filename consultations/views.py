@@ -167,7 +167,7 @@ def respond(request, page: ConsultationPage):
     response = existing.get(chosen)
     if response is not None and not rules.can_edit_response(request.user, response, state):
         return _render(request, page, "consultations/respond_closed.html", {"responses": [response]}, status=403)
-    questions = page.question_list
+    questions = page.reader_questions
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit" or (
             response is not None and response.status == Response.Status.SUBMITTED
@@ -266,7 +266,7 @@ def published_responses(request, page: ConsultationPage):
         return gate
     paginator = Paginator(selectors.responses_for_reading(consultation=page, scope=scope), RESPONSES_PER_PAGE)
     responses_page = paginator.get_page(request.GET.get("page"))
-    questions = page.question_list
+    questions = page.reader_questions
     for item in responses_page:
         item.rendered_answers = [(q, item.answers.get(q.id)) for q in questions if item.answers.get(q.id)]
     return _render(
@@ -434,7 +434,7 @@ def enter_response(request, page: ConsultationPage):
         existing = get_object_or_404(
             Response.objects.exclude(channel=Response.Channel.ONLINE), pk=response_id, consultation=page
         )
-    questions = page.question_list
+    questions = page.reader_questions
     if request.method == "POST":
         form = StaffEntryForm(request.POST, request.FILES, questions=questions)
         if form.is_valid():

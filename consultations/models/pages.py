@@ -25,7 +25,7 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from consultations.blocks import Question, QuestionStreamBlock, questions_from_stream
+from consultations.blocks import Question, QuestionStreamBlock, questions_from_stream, questions_in_words_of
 from consultations.handlers import PageHandlers
 from consultations.models.admin_forms import ConsultationAdminForm, PositionStatementAdminForm
 from consultations.models.responses import Response
@@ -197,6 +197,17 @@ class ConsultationPage(RoutablePageMixin, Page):
     @cached_property
     def question_list(self) -> list[Question]:
         return questions_from_stream(self.questions)
+
+    @cached_property
+    def reader_questions(self) -> list[Question]:
+        """The questions as the reader reads them: in the words of the translation they came through.
+
+        What is stored and counted stays the source's (``question_list``).
+        """
+        through = getattr(self, "read_through", None)
+        if through is None or through.pk == self.pk:
+            return self.question_list
+        return questions_in_words_of(self.question_list, through.question_list)
 
     def question_by_id(self, question_id: str) -> Question | None:
         return next((q for q in self.question_list if q.id == question_id), None)

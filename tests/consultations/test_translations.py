@@ -16,7 +16,8 @@ from consultations.models import (
     Response,
 )
 from consultations.services import consultation_notices_schedule, organization_section_ensure
-from tests.consultations.conftest import form_data
+from tests.consultations.conftest import Q, form_data
+from tests.factories import hostile_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,24 @@ def test_an_organization_section_can_be_translated_but_not_doubled_in_one_langua
     assert organization_section_ensure(organization=union, index_page=index) == section
     with pytest.raises(ValidationError):
         OrganizationPage(title="Again", slug="again", organization=union, locale=section.locale).clean()
+
+
+def test_the_form_under_a_translation_asks_in_its_words_and_keeps_the_sources_answers(
+    client, consultation, beneficiary
+):
+    thai = in_thai(consultation)
+    questions = hostile_questions()
+    single = next(block for block in questions if block["type"] == "single_choice")
+    single["value"] = {**single["value"], "question": "ท่านเลือกข้อใด", "options": ["ตัวเลือก ก", "ตัวเลือก ข", "ตัวเลือก ค"]}
+    thai.questions = questions
+    thai.save_revision().publish()
+    client.force_login(beneficiary)
+    html = client.get(thai.url + "respond/").content.decode()
+    assert "ท่านเลือกข้อใด" in html and "ตัวเลือก ข" in html
+    # The option is sent as the source's wording, which is what is stored and counted.
+    assert 'value="=B"' in html
+    assert client.post(thai.url + "respond/", form_data()).status_code == 302
+    assert Response.objects.get().answers[Q["single"]] == "=B"
+    # Read in English, the same consultation asks in English.
+    english = client.get(consultation.url + "respond/").content.decode()
+    assert "ท่านเลือกข้อใด" not in english and "Single" in english
