@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
+from consultations.models import OrganizationIndexPage
+from consultations.services import organization_section_ensure
 from portal.models import Membership, Organization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -33,6 +35,19 @@ def _fresh_cache():
     for cache in caches.all():
         cache.clear()
     yield
+
+
+# --- organizations' sections of the page tree ---
+
+
+@pytest.fixture
+def sections(home_page, union, other_union):
+    """The riders' union's own section and another union's, under one organizations index."""
+    index = home_page.add_child(instance=OrganizationIndexPage(title="Organizations", slug="organizations"))
+    return {
+        "own": organization_section_ensure(organization=union, index_page=index),
+        "other": organization_section_ensure(organization=other_union, index_page=index),
+    }
 
 
 # --- personas ---------------------------------------------------------------

@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from consultations.models import ConsultationIndexPage
+from consultations.services import organization_section_ensure
 from portal.models import Membership, Organization
 from tests.factories import HOSTILE, HOSTILE_QUESTION_IDS, MembershipFactory, OrganizationFactory, consultation_page
 
@@ -126,3 +127,11 @@ def form_data(action="submit", capacity="individual", **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def union_editor(union, sections):
+    """An editor of the riders' union, with its section ready and a second factor set up."""
+    editor = with_second_factor(MembershipFactory(organization=union, role=Membership.Role.EDITOR).user)
+    organization_section_ensure(organization=union, index_page=sections["own"].get_parent().specific)
+    return editor

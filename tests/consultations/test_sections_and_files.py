@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.models import Page
 
-from consultations.models import OrganizationIndexPage, PositionStatementPage, Response
+from consultations.models import PositionStatementPage, Response
 from consultations.services import organization_section_ensure
 from portal.models import Membership
 from tests.consultations.conftest import form_data, with_second_factor
@@ -15,22 +15,6 @@ from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 R = Membership.Role
-
-
-@pytest.fixture
-def sections(home_page, union, other_union):
-    index = home_page.add_child(instance=OrganizationIndexPage(title="Organizations", slug="organizations"))
-    return {
-        "own": organization_section_ensure(organization=union, index_page=index),
-        "other": organization_section_ensure(organization=other_union, index_page=index),
-    }
-
-
-@pytest.fixture
-def union_editor(union, sections):
-    editor = with_second_factor(MembershipFactory(organization=union, role=R.EDITOR).user)
-    organization_section_ensure(organization=union, index_page=sections["own"].get_parent().specific)
-    return editor
 
 
 def test_an_organization_editor_edits_only_their_own_section(client, sections, union_editor):

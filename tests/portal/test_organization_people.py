@@ -6,8 +6,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
-from consultations.models import OrganizationIndexPage
-from consultations.services import organization_section_ensure
 from portal import memberships
 from portal.models import Membership, MembershipEvent
 from tests.consultations.conftest import with_second_factor
@@ -15,15 +13,6 @@ from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 R = Membership.Role
-
-
-@pytest.fixture
-def sections(home_page, union, other_union):
-    index = home_page.add_child(instance=OrganizationIndexPage(title="Organizations", slug="organizations"))
-    return {
-        "own": organization_section_ensure(organization=union, index_page=index),
-        "other": organization_section_ensure(organization=other_union, index_page=index),
-    }
 
 
 @pytest.fixture
