@@ -99,6 +99,17 @@ def counted_choices(questions: Iterable[Question], answers: dict) -> Iterator[tu
             yield question.id, value
 
 
+def answer_labels(question: Question, value) -> list[str]:
+    """The chosen options of one answer in the reader's words (empty for free text and scales)."""
+    if not value or not question.options or question.kind == SCALE:
+        return []
+    if question.kind == MULTIPLE_CHOICE:
+        return [question.option_label(v) for v in value]
+    if question.kind == YES_NO:
+        return [question.option_label(value["value"])] if value.get("value") else []
+    return [question.option_label(value)]
+
+
 def answer_as_text(question: Question, value) -> str:
     """One answer as a line of text (exports, the responses list)."""
     if not value:

@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from consultations import exports, reports, rules, selectors, services
+from consultations.answers import answer_labels
 from consultations.charts import question_chart
 from consultations.forms import ReasonForm, ResponseForm, StaffEntryForm, initial_from_answers
 from consultations.models import (
@@ -268,7 +269,9 @@ def published_responses(request, page: ConsultationPage):
     responses_page = paginator.get_page(request.GET.get("page"))
     questions = page.reader_questions
     for item in responses_page:
-        item.rendered_answers = [(q, item.answers.get(q.id)) for q in questions if item.answers.get(q.id)]
+        item.rendered_answers = [
+            (q, item.answers[q.id], answer_labels(q, item.answers[q.id])) for q in questions if item.answers.get(q.id)
+        ]
     return _render(
         request,
         page,

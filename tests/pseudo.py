@@ -138,9 +138,11 @@ def build_catalogue(project: Path, locale_dir: Path) -> int:
 
 _BRACKETED = re.compile(r"\[[^\[\]]*\]")
 _WORD = re.compile(r"(?<![\w/.@-])[A-Za-z][A-Za-z']+(?![\w@-])")
-# Not words: addresses, e-mail addresses, case references and codes.
+# Not words: addresses, e-mail addresses, case references, codes, and the groups
+# of eight hex digits a letter's fingerprint prints (some hold no digit at all).
 _NOT_WORDS = re.compile(
     r"https?://\S+|\b[\w.+-]+@[\w.-]+\b|/[\w./?=&%-]*|\b[A-Z]{2,}-[\w-]*\d[\w-]*\b|\b[\w-]*\d[\w-]*\b"
+    r"|\b[0-9a-f]{8}\b"
 )
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.utils.translation import to_locale
 
+from scripts import upstream_messages
 from scripts.translations import PLURAL_FORMS, glossary_problems
 
 LOCALE = Path(settings.BASE_DIR) / "locale"
@@ -87,3 +88,19 @@ def test_compiled_catalogues_are_current():
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_upstream_messages_module_is_current():
+    """An upgrade of Django or allauth that adds or rewords a message a reader meets shows up here."""
+    assert upstream_messages.MODULE.read_text(encoding="utf-8") == upstream_messages.render(), (
+        "portal/upstream_messages.py is out of date: run python scripts/upstream_messages.py, then refresh the catalogues"
+    )
+
+
+@pytest.mark.parametrize("locale", [to_locale(code) for code in OTHER_LANGUAGES])
+def test_django_and_allauth_messages_readers_meet_are_in_suaras_catalogue(locale):
+    """Lao and Filipino have no Django catalogue, nine languages no allauth one: Suara's carries them all."""
+    po = polib.pofile(str(LOCALE / locale / "LC_MESSAGES" / "django.po"))
+    carried = {(entry.msgctxt, entry.msgid) for entry in po if entry.translated() and not entry.obsolete}
+    missing = [e.msgid for e in upstream_messages.entries() if (e.msgctxt, e.msgid) not in carried]
+    assert not missing, f"{len(missing)} of Django's and allauth's messages missing in {locale}, e.g. {missing[:5]}"

@@ -11,10 +11,11 @@ What may legitimately stay as it is:
 - user content: text inside elements marked as user text (``dir="auto"``,
   ``lang``, ``translate="no"``), and text equal to a value stored in the
   database (the demo world's names, titles, narratives, reference data);
-- Django's, allauth's and Wagtail's own strings: they come with catalogues of
-  their own (in every language they support), so Suara's catalogue does not
-  carry them, and this locale, which has no such catalogue, shows them in
-  English; so do month and day names, which come from Django's catalogue;
+- Django's, allauth's and Wagtail's own strings that Suara's catalogue does not
+  carry (the admin's, mostly): they come with catalogues of their own, and this
+  locale, which has no such catalogue, shows them in English. Those a reader
+  meets (form errors, sign-in pages, dates: ``portal/upstream_messages.py``)
+  Suara's catalogue carries, so they must show translated here too;
 - product names and codes (``ALLOWED_WORDS``), references, numbers, addresses.
 """
 
@@ -33,7 +34,7 @@ from django.core import mail
 from django.db import models
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
-from django.utils import dates, translation
+from django.utils import translation
 from django.views.defaults import server_error
 from pypdf import PdfReader
 
@@ -44,6 +45,7 @@ from grievances.models import Grievance
 from grievances.monitoring.indicators import Period
 from grievances.monitoring.reports import monthly_report_pdf
 from portal.models import Organization
+from scripts import upstream_messages
 from tests import pseudo
 from tests.pseudo import in_pseudo_locale, pseudo_locale  # noqa: F401 (fixtures)
 from tests.test_html_conformance import _case_of, _demo_user, render_pages
@@ -69,7 +71,7 @@ def _shape(text: str) -> str:
 
 
 def _third_party_messages() -> tuple[frozenset[str], frozenset[str]]:
-    """The English messages of Django, allauth and Wagtail, and the words of Django's date names."""
+    """The English messages of Django, allauth and Wagtail that Suara does not carry, and language names."""
     site = Path(translation.__file__).resolve().parents[3]
     messages = set()
     catalogues = [
@@ -77,20 +79,18 @@ def _third_party_messages() -> tuple[frozenset[str], frozenset[str]]:
         for package in ("django", "allauth", "wagtail")
         for path in (site / package).glob("**/en/LC_MESSAGES/django.po")
     ]
+    carried = {(entry.msgctxt, entry.msgid) for entry in upstream_messages.entries()}
     for catalogue in catalogues:
         for entry in polib.pofile(str(catalogue)):
+            if (entry.msgctxt, entry.msgid) in carried:
+                continue  # Suara's own catalogue carries it, so it must not show in English
             for message in (entry.msgid, entry.msgid_plural):
                 # A message with markup shows as several text nodes.
                 for piece in re.split(r"<[^>]+>|%\(\w*link\)s|%\(end_link\)s", message or ""):
                     piece = _shape(pseudo.normalise(piece)).strip(" .")
                     if piece:
                         messages.add(piece)
-    names = [*dates.WEEKDAYS.values(), *dates.WEEKDAYS_ABBR.values(), *dates.MONTHS.values()]
-    names += [*dates.MONTHS_3.values(), *dates.MONTHS_AP.values(), *dates.MONTHS_ALT.values()]
-    words = {word.lower().strip(".") for name in names for word in str(name).split()}
-    # And the units of Django's time spans ("4 weeks, 2 days"), from its catalogue too.
-    words |= {"a.m", "p.m", "am", "pm", "noon", "midnight", "year", "years", "month", "months", "week", "weeks"}
-    words |= {"day", "days", "hour", "hours", "minute", "minutes", "ago"}
+    words = set()
     # Languages are named in themselves (Bahasa Indonesia, Filipino) and, beside that, in
     # Django's own words for them ("Thai"), which Django's catalogues translate.
     for info in LANG_INFO.values():
@@ -134,9 +134,9 @@ def _collect(value, into: set[str]) -> None:
 
 class Leaks:
     def __init__(self):
-        self.third_party, date_words = _third_party_messages()
+        self.third_party, language_words = _third_party_messages()
         self.stored, self.corpus = _stored_text()
-        self.allowed_words = ALLOWED_WORDS | date_words
+        self.allowed_words = ALLOWED_WORDS | language_words
         # Whole words only, so that a short stored name cannot cut a word of interface text in two.
         longest_first = sorted((value for value in self.stored if len(value) >= 3), key=len, reverse=True)
         self.stored_pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\w)")
