@@ -35,6 +35,7 @@ from consultations.models import (
     ResponseReport,
     StakeholderGroup,
     State,
+    owner_approvers_group_name,
 )
 from portal.lib.text import clean_text
 from portal.lib.uploads import MAX_FILES, save_private
@@ -504,6 +505,8 @@ def consultation_owners_sync() -> None:
             group.user_set.add(*(wanted - current))
         if current - wanted:
             group.user_set.remove(*(current - wanted))
+    for organization in Organization.objects.filter(kind=Organization.Kind.GOVERNMENT):
+        _owner_workflow_ensure(organization, government.filter(organization=organization))
     if not WorkflowPage.objects.filter(page=index).exists():
         name = _("approval of consultations")
         workflow = Workflow.objects.create(name=name)
@@ -511,3 +514,28 @@ def consultation_owners_sync() -> None:
         task.groups.set([Group.objects.get(name=OWNER_APPROVER_GROUP)])
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
         WorkflowPage.objects.create(page=index, workflow=workflow)
+
+
+def _owner_workflow_ensure(organization: Organization, memberships) -> None:
+    """One government body's approvers and their own workflow (``ConsultationPage.get_workflow`` finds it).
+
+    The shared "Consultation approvers" group keeps the page permissions; this
+    group only decides who is asked to approve, is e-mailed, and sees the
+    draft in "awaiting your review": the owner's approvers alone.
+    """
+    group, _created = Group.objects.get_or_create(name=owner_approvers_group_name(organization))
+    wanted = set(memberships.filter(role__in=list(rules.SECTION_PUBLISH_ROLES)).values_list("user_id", flat=True))
+    current = set(group.user_set.values_list("pk", flat=True))
+    if wanted - current:
+        group.user_set.add(*(wanted - current))
+    if current - wanted:
+        group.user_set.remove(*(current - wanted))
+    name = (_("approval of consultations by %(organization)s") % {"organization": organization.name})[:255]
+    task = GroupApprovalTask.objects.filter(groups=group).order_by("pk").first()
+    if task is None:
+        workflow = Workflow.objects.create(name=name)
+        task = GroupApprovalTask.objects.create(name=name)
+        task.groups.set([group])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    else:
+        Workflow.objects.filter(workflow_tasks__task=task).exclude(name=name).update(name=name)

@@ -26,6 +26,7 @@ from consultations.models.pages import (
     PositionStatementPage,
     State,
     Topic,
+    owner_approvers_group_name,
 )
 from consultations.models.responses import (
     Response,
@@ -55,4 +56,5 @@ __all__ = [
     "StakeholderGroup",
     "State",
     "Topic",
+    "owner_approvers_group_name",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -21,7 +22,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager
+from wagtail.models import Page, PageManager, Workflow
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -96,6 +97,11 @@ class ConsultationIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.handlers("context", request, self))
         return context
+
+
+def owner_approvers_group_name(organization: Organization) -> str:
+    """The group of one government body's consultation approvers (``consultation_owners_sync`` fills it)."""
+    return f"consultations:{organization.slug}:approvers"[:150]
 
 
 class ConsultationPage(RoutablePageMixin, Page):
@@ -208,6 +214,28 @@ class ConsultationPage(RoutablePageMixin, Page):
         if through is None or through.pk == self.pk:
             return self.question_list
         return questions_in_words_of(self.question_list, through.question_list)
+
+    def get_workflow(self):
+        """The owner's own approval workflow, so that one body's drafts never reach another's approvers.
+
+        Wagtail would take the consultation index's workflow, shared by every
+        government body: its task, its e-mails and its "awaiting your review"
+        list would show each body's draft titles to all of them.
+        """
+        if not getattr(settings, "WAGTAIL_WORKFLOW_ENABLED", True) or self.owner_organization_id is None:
+            return super().get_workflow()
+        own = (
+            Workflow.objects.filter(
+                active=True,
+                workflow_tasks__task__active=True,
+                workflow_tasks__task__groupapprovaltask__groups__name=owner_approvers_group_name(
+                    self.owner_organization
+                ),
+            )
+            .order_by("pk")
+            .first()
+        )
+        return own or super().get_workflow()
 
     def question_by_id(self, question_id: str) -> Question | None:
         return next((q for q in self.question_list if q.id == question_id), None)

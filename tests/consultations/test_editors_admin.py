@@ -331,3 +331,38 @@ def test_the_owners_approver_opens_the_consultation_to_approve_it_and_others_can
     assert client.get(f"/admin/pages/{consultation.pk}/edit/").status_code == 200
     client.force_login(outsider)
     assert client.get(f"/admin/pages/{consultation.pk}/edit/").status_code in (302, 403)
+
+
+def test_a_draft_consultation_goes_to_its_owners_approvers_and_no_other_bodys(client, consultation, ministry, manager):
+    """Another government body's approvers are not asked, not e-mailed, and do not see the draft's title."""
+    from django.core import mail
+    from wagtail.models import TaskState
+
+    from consultations.services import consultation_owners_sync
+    from portal import memberships
+    from tests.factories import OrganizationFactory
+
+    other_body = OrganizationFactory(kind="government", name="Ministry of Fisheries")
+    own = with_second_factor(MembershipFactory(organization=ministry, role=R.APPROVER).user)
+    other = with_second_factor(MembershipFactory(organization=other_body, role=R.APPROVER).user)
+    consultation_owners_sync()
+    memberships.memberships_follow(organization=ministry)
+    memberships.memberships_follow(organization=other_body)
+
+    draft = consultation.get_latest_revision_as_object()
+    draft.title = "Draft on a confidential pension reform"
+    revision = draft.save_revision(user=manager)
+    workflow = consultation.specific.get_workflow()
+    assert ministry.name in workflow.name and other_body.name not in workflow.name
+    mail.outbox = []
+    workflow.start(consultation.specific, user=manager)
+    assert revision.pk
+
+    assert TaskState.objects.reviewable_by(own).filter(workflow_state__object_id=str(consultation.pk)).exists()
+    assert not TaskState.objects.reviewable_by(other).exists()
+    told = {address for message in mail.outbox for address in message.to}
+    assert own.email in told and other.email not in told
+    client.force_login(other)
+    assert "confidential pension reform" not in client.get("/admin/").content.decode()
+    client.force_login(own)
+    assert "confidential pension reform" in client.get("/admin/").content.decode()
