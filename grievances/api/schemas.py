@@ -165,6 +165,8 @@ class VersionIn(Schema):
 class BodyIn(Schema):
     version: Version
     body: text(5000, min_length=1)
+    # The language the text is written in (one the portal offers); pages mark the text with it.
+    language: text(10) = ""
 
 
 class RemedyDecisionIn(Schema):

@@ -239,12 +239,16 @@ def start(request, reference: str, data: schemas.VersionIn):
 
 @api.post("/cases/{reference}/notes", response={200: schemas.ActionOut, **ERRORS}, summary="Add an internal note")
 def note(request, reference: str, data: schemas.BodyIn):
-    return _act(request, reference, services.grievance_add_note, version=data.version, body=data.body)
+    return _act(
+        request, reference, services.grievance_add_note, version=data.version, body=data.body, language=data.language
+    )
 
 
 @api.post("/cases/{reference}/messages", response={200: schemas.ActionOut, **ERRORS}, summary="Message the complainant")
 def message(request, reference: str, data: schemas.BodyIn):
-    return _act(request, reference, services.grievance_message, version=data.version, body=data.body)
+    return _act(
+        request, reference, services.grievance_message, version=data.version, body=data.body, language=data.language
+    )
 
 
 @api.post(
@@ -253,7 +257,14 @@ def message(request, reference: str, data: schemas.BodyIn):
     summary="Ask the complainant for information (the deadline pauses)",
 )
 def request_information(request, reference: str, data: schemas.BodyIn):
-    return _act(request, reference, services.grievance_request_information, version=data.version, body=data.body)
+    return _act(
+        request,
+        reference,
+        services.grievance_request_information,
+        version=data.version,
+        body=data.body,
+        language=data.language,
+    )
 
 
 @api.post("/cases/{reference}/decision", response={200: schemas.ActionOut, **ERRORS}, summary="Resolve with a decision")

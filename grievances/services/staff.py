@@ -21,6 +21,7 @@ from grievances.services.base import (
     MESSAGE_MAX_LENGTH,
     agency_label,
     holidays_from,
+    offered_language,
     record,
     required_text,
     staff_lock,
@@ -109,13 +110,24 @@ def grievance_start(*, grievance: Grievance, user, version: int) -> CaseEvent:
 
 
 def _staff_text(
-    grievance: Grievance, *, user, version: int, action: str, body: str, empty: str, kind: str, status: str = ""
+    grievance: Grievance,
+    *,
+    user,
+    version: int,
+    action: str,
+    body: str,
+    empty: str,
+    kind: str,
+    status: str = "",
+    language: str = "",
 ) -> CaseEvent:
     """A note, message or question: check, take the text, move the status if asked, record it.
 
     An internal text is signed with the officer's name; one the complainant
-    reads is signed with the agency's (see ``_agency_label``).
+    reads is signed with the agency's (see ``_agency_label``). ``language`` is
+    the language the officer wrote in, so that pages mark the text with it.
     """
+    payload = {"language": offered_language(language)} if language else {}
     grievance, _actor = staff_lock(grievance, user=user, action=action, version=version)
     body = required_text(body, field="body", message=empty)
     if status:
@@ -123,11 +135,11 @@ def _staff_text(
     staff_save(grievance, *(["status"] if status else []))
     public = kind != CaseEvent.Kind.NOTE
     label = agency_label(grievance) if public else user.get_full_name()
-    return record(grievance, kind, public=public, actor=user, actor_label=label, body=body)
+    return record(grievance, kind, public=public, actor=user, actor_label=label, body=body, payload=payload)
 
 
 @transaction.atomic
-def grievance_add_note(*, grievance: Grievance, user, body: str, version: int) -> CaseEvent:
+def grievance_add_note(*, grievance: Grievance, user, body: str, version: int, language: str = "") -> CaseEvent:
     """An internal note: staff only, never shown to the complainant."""
     return _staff_text(
         grievance,
@@ -135,13 +147,14 @@ def grievance_add_note(*, grievance: Grievance, user, body: str, version: int) -
         version=version,
         action="note",
         body=body,
+        language=language,
         empty=_("Please write the note."),
         kind=CaseEvent.Kind.NOTE,
     )
 
 
 @transaction.atomic
-def grievance_message(*, grievance: Grievance, user, body: str, version: int) -> CaseEvent:
+def grievance_message(*, grievance: Grievance, user, body: str, version: int, language: str = "") -> CaseEvent:
     """A message to the complainant, shown on their page under the agency's name."""
     return _staff_text(
         grievance,
@@ -149,13 +162,16 @@ def grievance_message(*, grievance: Grievance, user, body: str, version: int) ->
         version=version,
         action="message",
         body=body,
+        language=language,
         empty=_("Please write the message."),
         kind=CaseEvent.Kind.MESSAGE_TO_COMPLAINANT,
     )
 
 
 @transaction.atomic
-def grievance_request_information(*, grievance: Grievance, user, body: str, version: int) -> CaseEvent:
+def grievance_request_information(
+    *, grievance: Grievance, user, body: str, version: int, language: str = ""
+) -> CaseEvent:
     """Ask the complainant a question; the deadline clock pauses until they answer.
 
     The pause is applied when the answer arrives
@@ -168,6 +184,7 @@ def grievance_request_information(*, grievance: Grievance, user, body: str, vers
         version=version,
         action="request_information",
         body=body,
+        language=language,
         empty=_("Please write the question for the complainant."),
         kind=CaseEvent.Kind.INFORMATION_REQUESTED,
         status=Status.AWAITING_COMPLAINANT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import CASE_ROLES, Category, Grievance, Programme, Region
@@ -91,21 +92,47 @@ class EmptyActionForm(CaseActionForm):
     prefix_name = "simple"
 
 
-class NoteForm(CaseActionForm):
+class WrittenInForm(CaseActionForm):
+    """A text form that asks which language the text is in: the case's, unless the officer says otherwise.
+
+    Pages mark the text with it (``lang``), so that a screen reader reads a
+    Thai reply with a Thai voice whatever language the page is shown in.
+    """
+
+    language = forms.ChoiceField(label=_("Written in"), required=False)
+    field_order = ["body", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["language"]
+        field.choices = [
+            (code, f"{language_name(code, local=True)} ({language_name(code)})") for code, _name in settings.LANGUAGES
+        ]
+        field.initial = self.written_in_default()
+
+    def written_in_default(self) -> str:
+        return self.grievance.language
+
+
+class NoteForm(WrittenInForm):
     prefix_name = "note"
     body = forms.CharField(
         label=_("Internal note (staff only)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LIMIT
     )
 
+    def written_in_default(self) -> str:
+        # Colleagues read notes: the officer writes them in their own language.
+        return translation.get_language() or self.grievance.language
 
-class MessageForm(CaseActionForm):
+
+class MessageForm(WrittenInForm):
     prefix_name = "message"
     body = forms.CharField(
         label=_("Message to the complainant"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LIMIT
     )
 
 
-class RequestInformationForm(CaseActionForm):
+class RequestInformationForm(WrittenInForm):
     prefix_name = "request"
     body = forms.CharField(
         label=_("Question for the complainant"),

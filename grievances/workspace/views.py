@@ -262,11 +262,13 @@ def _call_service(name: str, grievance: Grievance, user, data: dict, request):
         case "assign":
             return services.grievance_assign(**common, assignee=data["assignee"])
         case "note":
-            return services.grievance_add_note(**common, body=data["body"])
+            return services.grievance_add_note(**common, body=data["body"], language=data.get("language", ""))
         case "message":
-            return services.grievance_message(**common, body=data["body"])
+            return services.grievance_message(**common, body=data["body"], language=data.get("language", ""))
         case "request_information":
-            return services.grievance_request_information(**common, body=data["body"])
+            return services.grievance_request_information(
+                **common, body=data["body"], language=data.get("language", "")
+            )
         case "refer":
             return services.grievance_refer(**common, to_agency=data["to_agency"], reasons=data["reasons"])
         case "accept_referral":

@@ -364,3 +364,19 @@ def test_the_same_idempotency_key_with_a_different_body_is_refused_with_409(api,
     assert "different request" in response.json()["message"]
     assert Grievance.objects.count() == 1
     assert _lodge_with_key(api, write_token, "x" * 201, category).status_code == 400
+
+
+def test_a_message_through_the_api_carries_the_language_it_is_written_in(api, write_token, case):
+    refused = api.post(
+        f"/api/v1/cases/{case.reference}/messages",
+        {"version": case.version, "body": "Xin chào", "language": "klingon"},
+        token=write_token,
+    )
+    assert refused.status_code == 400 and "language" in refused.json()["fields"]
+    response = api.post(
+        f"/api/v1/cases/{case.reference}/messages",
+        {"version": case.version, "body": "Xin chào", "language": "vi"},
+        token=write_token,
+    )
+    assert response.status_code == 200, response.content
+    assert case.events.get(body="Xin chào").payload["language"] == "vi"

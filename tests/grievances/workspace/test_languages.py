@@ -87,3 +87,31 @@ def test_the_admin_saves_a_name_per_language_and_leaves_blank_ones_to_fall_back(
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Region.objects.get(code="cnx").names == {"th": "เชียงใหม่", "id": "Chiang Mai"}
+
+
+def test_an_officers_reply_is_marked_with_the_language_it_is_written_in(staff_client, officer, category):
+    """The form offers the case's language; the complainant's page marks the reply with it, not the officer's."""
+    case = lodge(category, language="th")
+    client = staff_client(officer)
+    url = f"/workspace/cases/{case.reference}/"
+    page = client.get(url).content.decode()
+    assert 'name="message-language"' in page and '<option value="th" selected>' in page
+    response = client.post(
+        url + "message/", {"message-version": case.version, "message-body": "ได้รับเรื่องแล้วค่ะ", "message-language": "th"}
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    event = case.events.get(body="ได้รับเรื่องแล้วค่ะ")
+    assert event.payload["language"] == "th"
+    staff_page = client.get(url).content.decode()
+    assert 'dir="auto" lang="th"><p>ได้รับเรื่องแล้วค่ะ' in staff_page
+
+
+def test_a_language_the_portal_does_not_offer_is_refused_and_the_text_kept(staff_client, officer, category):
+    case = lodge(category)
+    client = staff_client(officer)
+    url = f"/workspace/cases/{case.reference}/"
+    response = client.post(
+        url + "message/", {"message-version": case.version, "message-body": "Kept", "message-language": "xx"}
+    )
+    assert response.status_code == 400
+    assert "Kept" in response.content.decode() and not case.events.filter(body="Kept").exists()
