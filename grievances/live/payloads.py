@@ -90,9 +90,25 @@ def listened_languages(group_of, likely: tuple[str, ...]) -> list[str]:
 
 def on_case_change(change: CaseChange) -> None:
     """Subscribed to the core's announcements: render the change and send it, now that it is committed."""
+    if change.new_case and not _any_queue_listened(change.queues):
+        # A new case can only be seen in queues; with none open, it needs no reading at all
+        # (lodging at 100 a second pays for every query spared here).
+        return
     realtime.send_built(
         lambda: case_deliveries(change.case_id, change.event_id, also_queues=change.left, new_case=change.new_case)
     )
+
+
+def _any_queue_listened(agency_ids: tuple[int, ...]) -> bool:
+    """Does anybody watch one of these queues, focal or not, in any language? True when the cache cannot say."""
+    groups = [
+        queue_group(agency_id, focal=focal, language=language)
+        for agency_id in agency_ids
+        for focal in (False, True)
+        for language in offered_languages()
+    ]
+    present = realtime.listening(groups)
+    return present is None or bool(present)
 
 
 def case_deliveries(

@@ -59,3 +59,34 @@ def test_without_a_shared_cache_the_calendar_is_read_every_time(client, category
     day = add_working_days(timezone.localdate(), 1, set())
     Holiday.objects.create(date=day, name="Seen without a cache")
     assert day in sla.holiday_calendar()
+
+
+def _reads_the_case_back(statements: list[str]) -> bool:
+    return any(sql.startswith("SELECT") and '"grievances_caseevent"' in sql.split("WHERE")[0] for sql in statements)
+
+
+def _lodge_and_announce(client, category, n, capture):
+    """A lodging with its after-commit work run, as it runs outside a test's transaction."""
+    with CaptureQueriesContext(connection) as queries, capture(execute=True):
+        response = client.post(
+            "/grievances/new/", form_data(category, description=f"Lodging number {n}"), REMOTE_ADDR=f"10.1.0.{n}"
+        )
+    assert response.status_code == 302
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_lodging_no_queue_is_watching_is_not_read_back_for_live_updates(
+    client, category, django_capture_on_commit_callbacks
+):
+    _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)
+    assert not _reads_the_case_back(_lodge_and_announce(client, category, 2, django_capture_on_commit_callbacks))
+
+
+def test_a_lodging_a_queue_is_watching_is_rendered_for_it(client, category, django_capture_on_commit_callbacks):
+    from grievances.live.payloads import queue_group
+    from portal.lib import realtime
+
+    _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)
+    agency = Grievance.objects.get(description="Lodging number 1").agency_id
+    realtime.mark_listening(queue_group(agency, language="en"))
+    assert _reads_the_case_back(_lodge_and_announce(client, category, 2, django_capture_on_commit_callbacks))
