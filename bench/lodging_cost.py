@@ -1,0 +1,125 @@
+"""What one lodging costs the web process: CPU milliseconds and queries, measured in-process.
+
+The intake benchmark (bench/intake.py) counts lodgings a second through the
+whole production sketch, where gunicorn, PostgreSQL, the task worker and the
+clients share two cores. This one isolates the web process's share, so that a
+change to the lodging path can be judged by its CPU cost whatever else the
+machine is doing (CPU time, not wall time). It posts the public form the way
+bench/intake.py's clients do (a CSRF token, no session cookie, half anonymous,
+half with a phone number), on PostgreSQL + Redis with production settings.
+
+    .venv/bin/python bench/lodging_cost.py [--lodgings 500]
+
+DATABASE_URL (default postgres://root@127.0.0.1:5432/suara_bench) and
+REDIS_URL (default redis://127.0.0.1:6379/0) come from the environment. The
+last line is:
+
+    lodging_cost: lodgings=N cpu_ms_per_lodging=C queries_per_lodging=Q
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pages import BIN, ROOT, check_redis, ensure_database, portal_env, prepare_portal, say  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_bench"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CATEGORY_SELECT = re.compile(r'<select name="category"[^>]*>(.*?)</select>', re.S)
+OPTION = re.compile(r'<option value="(\d+)"')
+
+
+def measure(lodgings: int) -> None:
+    """Inside the prepared environment: warm up, then lodge ``lodgings`` times and print the figures."""
+    import django
+
+    django.setup()
+    from http.cookies import SimpleCookie
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from grievances.models import ThrottleHit
+
+    client = Client(enforce_csrf_checks=True)
+    form = client.get("/grievances/new/", secure=True).content.decode()
+    token = TOKEN.search(form).group(1)
+    categories = OPTION.findall(CATEGORY_SELECT.search(form).group(1))
+    csrf_cookie = client.cookies["csrftoken"].value
+    stamp = int(time.time())
+
+    def lodge(job: int) -> None:
+        anonymous = job % 2 == 0
+        data = {
+            "csrfmiddlewaretoken": token,
+            "category": categories[job % len(categories)],
+            "description": f"Benchmark grievance {stamp}-{job}: my payment did not arrive. ทดสอบ",
+            "contact_preference": "none" if anonymous else "phone",
+            "contact_phone": "" if anonymous else f"+66 8{job % 10} 555 {job % 10000:04d}",
+            "confidentiality": "standard",
+            "website": "",
+        }
+        if anonymous:
+            data["anonymous"] = "on"
+        client.cookies = SimpleCookie({"csrftoken": csrf_cookie})  # a new person each time: no session yet
+        response = client.post(
+            "/grievances/new/",
+            data,
+            secure=True,
+            headers={"referer": "https://testserver/grievances/new/"},
+            REMOTE_ADDR=f"198.18.{job // 250 % 250}.{job % 250 + 1}",
+        )
+        if response.status_code != 302:
+            raise SystemExit(f"lodging {job} answered HTTP {response.status_code}: {response.content[:300]!r}")
+
+    ThrottleHit.objects.all().delete()  # earlier runs' addresses must not be limited
+    for job in range(20):
+        lodge(job)
+    with CaptureQueriesContext(connection) as queries:
+        lodge(20)
+    # Only the lodging's own statements count, not the transaction bookkeeping around them.
+    statements = [
+        q["sql"] for q in queries.captured_queries if not re.match(r"(BEGIN|COMMIT|SAVEPOINT|RELEASE)", q["sql"])
+    ]
+    started = time.process_time()
+    for job in range(21, 21 + lodgings):
+        lodge(job)
+    cpu_ms = (time.process_time() - started) / lodgings * 1000
+    say(f"lodging_cost: lodgings={lodgings} cpu_ms_per_lodging={cpu_ms:.2f} queries_per_lodging={len(statements)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lodgings", type=int, default=500)
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inner:
+        measure(args.lodgings)
+        return 0
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    ensure_database(database_url)
+    check_redis(redis_url)
+    with tempfile.TemporaryDirectory(prefix="suara-lodging-cost-") as scratch:
+        env = portal_env(database_url, redis_url, Path(scratch))
+        env["ALLOWED_HOSTS"] += ",testserver"
+        say("Preparing the database (migrate, static files, demo data)…")
+        prepare_portal(env, Path(scratch))
+        command = [str(BIN / "python"), str(Path(__file__).resolve()), "--inner", "--lodgings", str(args.lodgings)]
+        return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
