@@ -126,11 +126,11 @@ def free_port() -> int:
 class RedisServer:
     """A throwaway redis-server on its own port, so a test may stop it."""
 
-    def __init__(self, tmp_path: Path):
+    def __init__(self, tmp_path: Path, port: int | None = None):
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.fail("redis-server is not installed; install Debian's redis-server package")
-        self.port = free_port()
+        self.port = port or free_port()
         self.process = subprocess.Popen(
             [
                 binary,
