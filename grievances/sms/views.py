@@ -95,6 +95,6 @@ def external_status(request, secret: str, status: str):
     """``/sms/external/<secret>/<sent|delivered|failed>/?id=…``: a delivery report."""
     if not external.secret_matches(secret):
         return _refused("secret")
-    data = request.POST if request.method == "POST" else request.GET
-    outbound.receipt(gateway="external", gateway_id=data.get("id", ""), status=external.STATUSES.get(status, ""))
+    message_id = request.POST.get("id") or request.GET.get("id", "")
+    outbound.receipt(gateway="external", gateway_id=message_id, status=external.STATUSES.get(status, ""))
     return HttpResponse(status=204)

@@ -90,7 +90,12 @@ class FakeGateway:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length).decode()
                 gateway.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "form": dict(urllib.parse.parse_qsl(body)), "body": body}
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "form": dict(urllib.parse.parse_qsl(body)),
+                        "body": body,
+                    }
                 )
                 status = gateway.fail_with.pop(0) if gateway.fail_with else 201
                 answer = json.dumps({"sid": f"SM{len(gateway.requests):032d}", "status": "queued"}).encode()
