@@ -112,7 +112,11 @@ def notify_event(event_id: int) -> str:
     if message is None:
         return "already"
     # Whoever is told about a case answers it from here: the number follows the case.
-    Conversation.objects.filter(number_hash=digest).update(grievance=grievance)
+    Conversation.objects.update_or_create(
+        number_hash=digest,
+        defaults={"grievance": grievance},
+        create_defaults={"language": grievance.language, "grievance": grievance},
+    )
     deliver_message.enqueue(message.pk)
     return "queued"
 
