@@ -85,7 +85,7 @@ def test_wrong_pins_lock_a_stranger_but_never_the_number_the_case_texts(phone, s
 
 
 def test_an_answer_by_text_lands_on_the_case_as_the_answer_and_restarts_the_clock(phone, menu, officer):
-    reference, pin = lodge(phone, anonymous=True)
+    reference, _pin = lodge(phone, anonymous=True)
     grievance = Grievance.objects.get(reference=reference)
     services.grievance_request_information(
         grievance=grievance, user=officer, body="Which bank account?", version=grievance.version
@@ -96,6 +96,8 @@ def test_an_answer_by_text_lands_on_the_case_as_the_answer_and_restarts_the_cloc
     assert grievance.status == Status.IN_PROGRESS
     event = grievance.events.get(kind=CaseEvent.Kind.INFORMATION_PROVIDED)
     assert event.body == "Account ending 1234" and event.by_complainant
+    # The same service as the web: the pause is accounted for exactly as there.
+    assert "paused_working_days" in event.payload and grievance.resolve_due.isoformat() == event.payload["resolve_due"]
     # A later text becomes a message on the case, from the SMS channel.
     assert reference in phone.reply("Any news?")
     message = grievance.events.get(kind=CaseEvent.Kind.MESSAGE_FROM_COMPLAINANT)
