@@ -1,0 +1,30 @@
+"""The development phone at /dev/sms/: a gateway for make run and the browser tests, never in production."""
+
+import json
+
+from grievances.models import Category, Grievance
+
+
+def test_the_development_phone_is_not_found_when_switched_off(client, db, settings):
+    settings.SMS_DEV_GATEWAY = False
+    assert client.get("/dev/sms/").status_code == 404
+    assert client.post("/dev/sms/", {"number": "+66800000001", "body": "HELP"}).status_code == 404
+
+
+def test_the_development_phone_texts_the_line_and_shows_the_replies(client, db, settings, category):
+    settings.SMS_DEV_GATEWAY = True
+    response = client.post("/dev/sms/", {"number": "+66 80 000 0001", "body": "HELP"}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Describe the problem" in page
+    assert not Grievance.objects.exists()
+
+
+def test_the_development_phone_shows_notices_from_the_file_backend(client, db, settings, tmp_path):
+    settings.SMS_DEV_GATEWAY = True
+    settings.SMS_BACKEND = "portal.lib.sms.FileBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms.log"
+    lines = [{"to": "+66800000001", "body": "A notice for me"}, {"to": "+66899999999", "body": "Not mine"}]
+    settings.SMS_FILE_PATH.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    page = client.get("/dev/sms/").content.decode()
+    assert "A notice for me" in page and "Not mine" not in page
+    assert Category.objects.count() == 0
