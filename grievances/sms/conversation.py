@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 
 from grievances import services, throttle
@@ -104,12 +105,14 @@ def _respond(conversation, *, number, body, command, outcome: Outcome) -> None:
 
 
 def _themes() -> list[Category]:
-    offered_themes = (
-        Category.objects.filter(parent__isnull=True, active=True, children__active=True)
-        .distinct()
-        .order_by("position", "name")
+    """Themes with a category that can take grievances (routed to an agency), in one query."""
+    routable = Q(children__active=True) & (Q(agency__isnull=False) | Q(children__agency__isnull=False))
+    return list(
+        Category.objects.filter(parent__isnull=True, active=True)
+        .annotate(routable=Count("children", filter=routable))
+        .filter(routable__gt=0)
+        .order_by("position", "name")[:MENU_SIZE]
     )
-    return [theme for theme in offered_themes if theme.routed_agency() is not None][:MENU_SIZE]
 
 
 def _children(theme_id: int) -> list[Category]:
