@@ -80,9 +80,9 @@ class FixedPortServer(Server):
 class Phone(threading.Thread):
     """Simulated phones texting the line one after another, each lodging one grievance."""
 
-    def __init__(self, index: int, url: str, phones: list[int], gate: threading.Barrier):
+    def __init__(self, index: int, url: str, phones: list[int], gate: threading.Barrier, run: int):
         super().__init__(daemon=True)
-        self.index, self.url, self.phones, self.gate = index, url, phones, gate
+        self.index, self.url, self.phones, self.gate, self.run = index, url, phones, gate, run
         self.sids: list[str] = []
         self.references: list[str] = []
         self.failures: list[str] = []
@@ -101,11 +101,12 @@ class Phone(threading.Thread):
         except threading.BrokenBarrierError:
             return
         for phone in self.phones:
-            number = f"+6689{phone:07d}"
+            # Numbers and ids of this run only: the database may hold an earlier run's.
+            number = f"+66{self.run:06d}{phone:05d}"
             script = ["HELP", "1", "1", f"Benchmark {phone}: my payment did not arrive. ทดสอบ", "DONE", "1", "1"]
             last = ""
             for step, body in enumerate(script):
-                sid = f"SM{phone:016d}{step:016d}"
+                sid = f"SM{self.run:010d}{phone:011d}{step:011d}"
                 fields = {"From": number, "To": "+6620000000", "Body": body, "MessageSid": sid, "AccountSid": ACCOUNT}
                 try:
                     response = self.post(session, fields)
@@ -239,7 +240,8 @@ def inbound(args, env, scratch_dir) -> tuple[int, float, int, int]:
         url = f"http://{HOST}:{port}/sms/twilio/inbound/"
         phones = list(range(args.phones))
         gate = threading.Barrier(args.clients + 1)
-        clients = [Phone(i, url, phones[i :: args.clients], gate) for i in range(args.clients)]
+        run = int(time.time()) % 1_000_000
+        clients = [Phone(i, url, phones[i :: args.clients], gate, run) for i in range(args.clients)]
         for client in clients:
             client.start()
         gate.wait()

@@ -158,15 +158,49 @@ def _forget(message: Message) -> list[str]:
 
 
 def attempt(message_id: int) -> bool | None:
-    """Hand one queued text to the gateway once: True taken, False retry later, None given up or done."""
+    """Hand one queued text to the gateway once: True taken, False retry later, None given up, done or not due."""
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status != Message.Status.QUEUED or message.gateway_id:
             return None
+        if message.next_attempt_at and message.next_attempt_at > timezone.now():
+            return None  # a retry is scheduled for later, by its own task
         message.attempts += 1
         message.updated_at = timezone.now()
         # Counted before the (slow) request, so a crash counts the attempt.
         message.save(update_fields=["attempts", "updated_at"])
+    return send_claimed(message)
+
+
+def drain(*, limit: int = 500, batch: int = 50) -> int:
+    """Send texts queued for their first try, beside the one a task was for; returns how many were tried.
+
+    A worker then spends one task on many texts (their own tasks find them
+    sent and end at once), and two workers never take the same text (SKIP
+    LOCKED). A text whose try fails gets its retry task here, like any other.
+    """
+    tried = 0
+    while tried < limit:
+        with transaction.atomic():
+            claimed = list(
+                Message.objects.select_for_update(skip_locked=True)
+                .filter(direction=Message.Direction.OUT, status=Message.Status.QUEUED, gateway_id="", attempts=0)
+                .order_by("id")[:batch]
+            )
+            if not claimed:
+                break
+            now = timezone.now()
+            Message.objects.filter(pk__in=[message.pk for message in claimed]).update(attempts=1, updated_at=now)
+        for message in claimed:
+            message.attempts, message.updated_at = 1, now
+            if send_claimed(message) is False:
+                deliver_message.using(run_after=message.next_attempt_at or timezone.now()).enqueue(message.pk)
+        tried += len(claimed)
+    return tried
+
+
+def send_claimed(message: Message) -> bool | None:
+    """Send a text whose attempt was just counted; record the outcome (True taken, False retry, None failed)."""
     to = open_number(message.to_sealed)
     try:
         body = unseal(message.body_sealed, purpose=BODY_PURPOSE, max_age_seconds=BODY_MAX_AGE)
@@ -220,8 +254,9 @@ def deliver_message(message_id: int) -> str:
     if outcome is False:
         next_at = Message.objects.filter(pk=message_id).values_list("next_attempt_at", flat=True).first()
         deliver_message.using(run_after=next_at or timezone.now()).enqueue(message_id)
-        return "retry"
-    return "sent" if outcome else "done"
+    # Whatever else is waiting for its first try goes out with this task.
+    drain()
+    return {True: "sent", False: "retry"}.get(outcome, "done")
 
 
 # Delivery receipts move a message forward only: a late "sent" never undoes "delivered".

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from grievances import services
 from grievances.models import Grievance
@@ -107,6 +108,9 @@ def test_a_gateway_that_fails_is_retried_with_backoff_then_counted_as_failed(
     act(django_capture_on_commit_callbacks, services.grievance_start, texted, user=officer)
     message = Message.objects.get()
     assert message.status == "queued" and message.attempts == 1 and message.next_attempt_at is not None
+    # Not before its time: the backoff holds even if a task for it runs early.
+    assert outbound.attempt(message.pk) is None and Message.objects.get().attempts == 1
+    Message.objects.update(next_attempt_at=timezone.now())
     assert outbound.attempt(message.pk) is None
     message.refresh_from_db()
     assert message.status == "failed" and "503" in message.last_error and message.to_sealed == ""
@@ -167,3 +171,13 @@ def test_segments_are_counted_per_agency_per_month(texted, officer, django_captu
     act(django_capture_on_commit_callbacks, services.grievance_start, texted, user=officer)
     [row] = segments_by_agency_month()
     assert row["agency_id"] == texted.agency_id and row["direction"] == "out" and row["segments"] >= 1
+
+
+def test_one_task_sends_every_text_waiting_for_its_first_try(texted, twilio_gateway):
+    queued = [outbound.queue(number=NUMBER, body=f"notice {i}", kind="bench", grievance=texted) for i in range(5)]
+    assert outbound.deliver_message.call(queued[0].pk) == "sent"
+    assert len(twilio_gateway.requests) == 5
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    # Their own tasks then find nothing to do, and send nothing twice.
+    assert [outbound.deliver_message.call(message.pk) for message in queued[1:]] == ["done"] * 4
+    assert len(twilio_gateway.requests) == 5
