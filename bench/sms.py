@@ -82,7 +82,7 @@ class Phone(threading.Thread):
 
     def __init__(self, index: int, url: str, phones: list[int], gate: threading.Barrier, run: int):
         super().__init__(daemon=True)
-        self.index, self.url, self.phones, self.gate, self.run = index, url, phones, gate, run
+        self.index, self.url, self.phones, self.gate, self.run_id = index, url, phones, gate, run
         self.sids: list[str] = []
         self.references: list[str] = []
         self.failures: list[str] = []
@@ -102,11 +102,11 @@ class Phone(threading.Thread):
             return
         for phone in self.phones:
             # Numbers and ids of this run only: the database may hold an earlier run's.
-            number = f"+66{self.run:06d}{phone:05d}"
+            number = f"+66{self.run_id:06d}{phone:05d}"
             script = ["HELP", "1", "1", f"Benchmark {phone}: my payment did not arrive. ทดสอบ", "DONE", "1", "1"]
             last = ""
             for step, body in enumerate(script):
-                sid = f"SM{self.run:010d}{phone:011d}{step:011d}"
+                sid = f"SM{self.run_id:010d}{phone:011d}{step:011d}"
                 fields = {"From": number, "To": "+6620000000", "Body": body, "MessageSid": sid, "AccountSid": ACCOUNT}
                 try:
                     response = self.post(session, fields)
