@@ -3,6 +3,7 @@
 import json
 
 from grievances.models import Category, Grievance
+from tests.portal.test_settings import PRODUCTION, manage
 
 
 def test_the_development_phone_is_not_found_when_switched_off(client, db, settings):
@@ -28,3 +29,10 @@ def test_the_development_phone_shows_notices_from_the_file_backend(client, db, s
     page = client.get("/dev/sms/").content.decode()
     assert "A notice for me" in page and "Not mine" not in page
     assert Category.objects.count() == 0
+
+
+def test_production_never_serves_the_development_phone_even_when_asked(subprocess_env):
+    env = {**subprocess_env, **PRODUCTION, "SMS_DEV_GATEWAY": "true"}
+    result = manage(env, "shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SMS_DEV_GATEWAY)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"

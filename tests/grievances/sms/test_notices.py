@@ -1,6 +1,9 @@
 """Notices by text: every public event reaches a complainant who chose SMS, with its delivery state."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -181,3 +184,11 @@ def test_one_task_sends_every_text_waiting_for_its_first_try(texted, twilio_gate
     # Their own tasks then find nothing to do, and send nothing twice.
     assert [outbound.deliver_message.call(message.pk) for message in queued[1:]] == ["done"] * 4
     assert len(twilio_gateway.requests) == 5
+
+
+def test_the_usage_command_lists_segments_per_agency_and_month(texted, officer, django_capture_on_commit_callbacks):
+    act(django_capture_on_commit_callbacks, services.grievance_start, texted, user=officer)
+    out = StringIO()
+    call_command("sms_usage", stdout=out)
+    header, line = out.getvalue().splitlines()
+    assert header.startswith("month\tagency") and "\tout\t1\t" in line and texted.agency.name in line
