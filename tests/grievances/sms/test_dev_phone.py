@@ -3,6 +3,7 @@
 import json
 
 from grievances.models import Category, Grievance
+from portal.checks import sms_gateway_can_check_webhooks
 from tests.portal.test_settings import PRODUCTION, manage
 
 
@@ -36,3 +37,11 @@ def test_production_never_serves_the_development_phone_even_when_asked(subproces
     result = manage(env, "shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SMS_DEV_GATEWAY)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_twilio_gateway_without_its_auth_token_is_flagged_by_the_deploy_check(settings):
+    settings.SMS_BACKEND = "portal.lib.sms.twilio.TwilioBackend"
+    settings.TWILIO_AUTH_TOKEN = ""
+    assert [warning.id for warning in sms_gateway_can_check_webhooks(None)] == ["suara.W009"]
+    settings.TWILIO_AUTH_TOKEN = "set"
+    assert sms_gateway_can_check_webhooks(None) == []

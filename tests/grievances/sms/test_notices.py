@@ -145,8 +145,8 @@ def test_an_officer_of_another_agency_cannot_open_the_case_or_its_texts(
     assert browser.get(f"/workspace/cases/{texted.reference}/").status_code == 404
 
 
-def test_an_anonymous_cases_number_is_dropped_once_its_final_notice_is_sent(
-    category, officer, django_capture_on_commit_callbacks
+def test_an_anonymous_cases_number_is_never_shown_to_staff_and_dropped_once_its_final_notice_is_sent(
+    category, officer, django_capture_on_commit_callbacks, client
 ):
     lodged = services.grievance_lodge(
         category=category, description="x", contact_preference=Grievance.Contact.NONE, anonymous=True
@@ -156,6 +156,10 @@ def test_an_anonymous_cases_number_is_dropped_once_its_final_notice_is_sent(
     )
     act(django_capture_on_commit_callbacks, services.grievance_start, lodged.grievance, user=officer)
     assert Recipient.objects.exists() and sms.outbox[-1].to == "+66812345678"
+    # The officer sees that texts went, never where.
+    client.force_login(officer)
+    page = client.get(f"/workspace/cases/{lodged.grievance.reference}/").content.decode()
+    assert "Text messages" in page and "234 5678" not in page and "2345678" not in page
     grievance = lodged.grievance
     act(
         django_capture_on_commit_callbacks,
