@@ -58,11 +58,17 @@ def expired(conversation: Conversation) -> bool:
 def respond(conversation: Conversation, *, number: str, body: str) -> Outcome:
     """Answer ``body`` from ``number``; changes ``conversation`` (the caller saves it) and maybe a case."""
     outcome = Outcome()
+    command = keywords.parse(body)
     if expired(conversation):
         conversation.state, conversation.draft = State.IDLE, {}
         with translation.override(conversation.language):
             outcome.replies.append(render("expired", hours=settings.SMS_CONVERSATION_HOURS))
-    command = keywords.parse(body)
+        if command is None:
+            # A menu number or a description meant for the dropped lodging must not land on a case.
+            conversation.updated_at = timezone.now()
+            with translation.override(conversation.language):
+                outcome.replies.append(render("help"))
+            return outcome
     if command and command.language and command.name in ("lodge", "status"):
         conversation.language = command.language
     with translation.override(conversation.language):

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone, translation
 
@@ -157,23 +158,42 @@ def _forget(message: Message) -> list[str]:
     return ["to_sealed", "body_sealed"]
 
 
+def _due() -> Q:
+    """Texts to try now: never tried, or whose retry time (or the lease of a try that died) has come."""
+    now = timezone.now()
+    return Q(attempts=0, next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def _claim(messages) -> None:
+    # Counted before the (slow) request, so a crash counts the attempt; the lease keeps any other
+    # task off a text being sent now, and lets a later one take it if this one dies.
+    now = timezone.now()
+    for message in messages:
+        message.attempts += 1
+        message.updated_at, message.next_attempt_at = now, now + backoff(message.attempts)
+        Message.objects.filter(pk=message.pk).update(
+            attempts=message.attempts, updated_at=now, next_attempt_at=message.next_attempt_at
+        )
+
+
 def attempt(message_id: int) -> bool | None:
     """Hand one queued text to the gateway once: True taken, False retry later, None given up, done or not due."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status != Message.Status.QUEUED or message.gateway_id:
-            return None
-        if message.next_attempt_at and message.next_attempt_at > timezone.now():
-            return None  # a retry is scheduled for later, by its own task
-        message.attempts += 1
-        message.updated_at = timezone.now()
-        # Counted before the (slow) request, so a crash counts the attempt.
-        message.save(update_fields=["attempts", "updated_at"])
+        message = (
+            Message.objects.select_for_update()
+            .filter(_due(), pk=message_id, status=Message.Status.QUEUED, gateway_id="")
+            .first()
+        )
+        if message is None:
+            return None  # sent, failed, being sent by another task, or its retry is later (and has its own task)
+        _claim([message])
     return send_claimed(message)
 
 
 def drain(*, limit: int = 500, batch: int = 50) -> int:
-    """Send texts queued for their first try, beside the one a task was for; returns how many were tried.
+    """Send every text due (first tries, retries whose time has come), beside the one a task was for.
+
+    Returns how many were tried.
 
     A worker then spends one task on many texts (their own tasks find them
     sent and end at once), and two workers never take the same text (SKIP
@@ -184,15 +204,13 @@ def drain(*, limit: int = 500, batch: int = 50) -> int:
         with transaction.atomic():
             claimed = list(
                 Message.objects.select_for_update(skip_locked=True)
-                .filter(direction=Message.Direction.OUT, status=Message.Status.QUEUED, gateway_id="", attempts=0)
+                .filter(_due(), direction=Message.Direction.OUT, status=Message.Status.QUEUED, gateway_id="")
                 .order_by("id")[:batch]
             )
             if not claimed:
                 break
-            now = timezone.now()
-            Message.objects.filter(pk__in=[message.pk for message in claimed]).update(attempts=1, updated_at=now)
+            _claim(claimed)
         for message in claimed:
-            message.attempts, message.updated_at = 1, now
             if send_claimed(message) is False:
                 deliver_message.using(run_after=message.next_attempt_at or timezone.now()).enqueue(message.pk)
         tried += len(claimed)

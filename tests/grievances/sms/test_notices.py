@@ -1,5 +1,6 @@
 """Notices by text: every public event reaches a complainant who chose SMS, with its delivery state."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -196,3 +197,15 @@ def test_the_usage_command_lists_segments_per_agency_and_month(texted, officer, 
     call_command("sms_usage", stdout=out)
     header, line = out.getvalue().splitlines()
     assert header.startswith("month\tagency") and "\tout\t1\t" in line and texted.agency.name in line
+
+
+def test_a_text_being_sent_by_one_task_is_never_sent_again_by_another(texted, twilio_gateway):
+    message = outbound.queue(number=NUMBER, body="in flight", kind="bench", grievance=texted)
+    # Another task claimed it a moment ago and is talking to the gateway: it holds a lease.
+    Message.objects.filter(pk=message.pk).update(attempts=1, next_attempt_at=timezone.now() + timedelta(seconds=30))
+    assert outbound.attempt(message.pk) is None
+    assert outbound.drain() == 0
+    assert twilio_gateway.requests == []
+    # If that task died, the lease runs out and the next task sends it.
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    assert outbound.drain() == 1 and len(twilio_gateway.requests) == 1
