@@ -33,6 +33,29 @@ def sms_channel_is_configured(app_configs, **kwargs):
     return []
 
 
+@register(deploy=True)
+def sms_gateway_can_check_webhooks(app_configs, **kwargs):
+    # Without the auth token every signed webhook is refused: nobody could text the line.
+    if settings.SMS_BACKEND.endswith(".TwilioBackend") and not settings.TWILIO_AUTH_TOKEN:
+        return [
+            Warning(
+                "SMS_BACKEND is the Twilio backend but TWILIO_AUTH_TOKEN is not set: every inbound text is refused.",
+                hint="Set TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE) to the account's auth token.",
+                id="suara.W009",
+            )
+        ]
+    if settings.SMS_BACKEND.endswith(".ExternalBackend") and not settings.EXTERNAL_SMS_SECRET:
+        return [
+            Warning(
+                "SMS_BACKEND is the external-channel backend but EXTERNAL_SMS_SECRET is not set: "
+                "every inbound text is refused.",
+                hint="Set EXTERNAL_SMS_SECRET to a long random value and put it in the gateway's receive address.",
+                id="suara.W009",
+            )
+        ]
+    return []
+
+
 @register()
 def private_files_are_not_public(app_configs, **kwargs):
     from pathlib import Path

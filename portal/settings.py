@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "grievances.api.apps.ApiConfig",
     "grievances.monitoring.apps.MonitoringConfig",
     "grievances.offline.apps.OfflineConfig",
+    "grievances.sms.apps.SmsConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the
     # admin's list of languages (wagtail_localize.locales).
@@ -514,6 +515,35 @@ if PRODUCTION and SMS_BACKEND in _DEVELOPMENT_SMS_BACKENDS:
         f"SMS_BACKEND={SMS_BACKEND} is for development and delivers nothing; name your SMS gateway's class, "
         "or leave SMS_BACKEND unset to switch text messages off."
     )
+# Gateways (portal.lib.sms.twilio, portal.lib.sms.external; docs/sms.md). Secrets may come from *_FILE.
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "") or ""
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "") or ""
+TWILIO_FROM = env_str("TWILIO_FROM", "") or ""
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID", "") or ""
+# A Twilio-compatible gateway's API (the default is Twilio's own).
+TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com") or "https://api.twilio.com"
+# Where delivery receipts come back; empty: {SITE_URL}/sms/twilio/status/.
+TWILIO_STATUS_CALLBACK_URL = env_str("TWILIO_STATUS_CALLBACK_URL", "") or (
+    f"{SITE_URL.rstrip('/')}/sms/twilio/status/" if SITE_URL else ""
+)
+EXTERNAL_SMS_SECRET = env_str("EXTERNAL_SMS_SECRET", "") or ""
+EXTERNAL_SMS_SEND_URL = env_str("EXTERNAL_SMS_SEND_URL", "") or ""
+EXTERNAL_SMS_SEND_METHOD = env_choice("EXTERNAL_SMS_SEND_METHOD", ("post", "get", "put"), "post").upper()
+EXTERNAL_SMS_SEND_BODY = env_str("EXTERNAL_SMS_SEND_BODY", "") or ""
+EXTERNAL_SMS_SEND_CONTENT_TYPE = env_choice("EXTERNAL_SMS_SEND_CONTENT_TYPE", ("urlencoded", "json"), "urlencoded")
+EXTERNAL_SMS_SEND_AUTHORIZATION = env_str("EXTERNAL_SMS_SEND_AUTHORIZATION", "") or ""
+EXTERNAL_SMS_FROM = env_str("EXTERNAL_SMS_FROM", "") or ""
+# Conversations (grievances.sms): a lodging left half-way is forgotten after this many hours.
+SMS_CONVERSATION_HOURS = env_int("SMS_CONVERSATION_HOURS", 24, minimum=1)
+# The language of replies to a number that has not chosen one.
+SMS_DEFAULT_LANGUAGE = env_str("SMS_DEFAULT_LANGUAGE", LANGUAGE_CODE) or LANGUAGE_CODE
+# Flood limits: replies per number per ten minutes, and to everyone per minute.
+SMS_REPLIES_PER_NUMBER = env_int("SMS_REPLIES_PER_NUMBER", 30, minimum=1)
+SMS_REPLIES_PER_MINUTE = env_int("SMS_REPLIES_PER_MINUTE", 6000, minimum=1)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 6, minimum=1)
+SMS_BACKOFF_SECONDS = env_int("SMS_BACKOFF_SECONDS", 30, minimum=1)
+# The phone-like page at /dev/sms/ (never in production).
+SMS_DEV_GATEWAY = (not PRODUCTION) and env_bool("SMS_DEV_GATEWAY", DEBUG)
 
 
 # --- API (/api/v1/, Open311, webhooks) ---------------------------------------------

@@ -30,6 +30,9 @@ urlpatterns = [
     path("workspace/api/", include("grievances.api.workspace_urls")),
     path("workspace/field/", include("grievances.offline.urls")),
     path("api/", include("grievances.api.urls")),
+    # Gateways' webhooks, and the development phone at /dev/sms/ (404 unless SMS_DEV_GATEWAY).
+    path("sms/", include("grievances.sms.urls")),
+    path("dev/sms/", include("grievances.sms.dev_urls")),
     # Wagtail's own helpers for restricted pages (what wagtail.urls holds besides serving).
     path(
         "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import letters, rules, services, sla, timeline
+from grievances import letters, rules, sections, services, sla, timeline
 from grievances import selectors as case_selectors
 from grievances.models import CaseAccess, Grievance
 from grievances.pins import pin_keep_for_showing, pin_take_for_showing
@@ -236,6 +236,7 @@ def _case_context(request, grievance: Grievance, *, bound: dict | None = None) -
         "read_only": not allowed,
         "sla_state": sla.state(grievance, timezone.localdate()),
         "can_read_access_log": rules.is_supervisor_of(user, grievance.agency_id),
+        "sections": sections.staff_sections(request, grievance),
         "memberships": rules.case_memberships(user),
         "queue_agency": next(
             (m.organization for m in rules.case_memberships(user) if m.organization_id == acting_agency), None

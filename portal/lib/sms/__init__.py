@@ -2,8 +2,13 @@
 
 ``SMS_BACKEND`` names a class with ``send_messages(messages) -> int``.
 Development prints to the console; tests collect in ``portal.lib.sms.outbox``;
-a deployment plugs in its gateway's class. An empty ``SMS_BACKEND`` switches
-the channel off: nothing is sent, and nothing of the message is kept.
+a deployment plugs in its gateway's class (:mod:`portal.lib.sms.twilio`,
+:mod:`portal.lib.sms.external`). An empty ``SMS_BACKEND`` switches the channel
+off: nothing is sent, and nothing of the message is kept.
+
+A backend may also offer ``send(message) -> Sent``, which returns the
+gateway's id for the message and its first state, so that delivery receipts
+can be matched later; :func:`deliver` uses it when there.
 """
 
 from __future__ import annotations
@@ -30,6 +35,16 @@ outbox: list[SMS] = []
 class SMS:
     to: str
     body: str
+    # The sender's own id for the message (delivery receipts name it); "" when none.
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a gateway said when it took a message: its id for it, and the state it is in."""
+
+    gateway_id: str = ""
+    status: str = "sent"  # "queued" (the gateway will send it) or "sent"
 
 
 class ConsoleBackend:
@@ -59,6 +74,27 @@ class FileBackend:
             for message in messages:
                 file.write(json.dumps({**asdict(message), "at": timezone.now().isoformat()}, ensure_ascii=False) + "\n")
         return len(messages)
+
+
+def backend():
+    """The configured backend, or None when the channel is off."""
+    return import_string(settings.SMS_BACKEND)() if settings.SMS_BACKEND else None
+
+
+def deliver(message: SMS, gateway=None) -> Sent:
+    """Hand one message to the gateway; raises when it was not taken (the caller retries).
+
+    Raises ``portal.lib.sms.http.GatewayError`` (``retry`` False when trying
+    again cannot help) or whatever the backend raises.
+    """
+    gateway = gateway or backend()
+    if gateway is None:
+        raise ImproperlyConfigured("SMS_BACKEND is not set: the SMS channel is off.")
+    if hasattr(gateway, "send"):
+        return gateway.send(message)
+    if not gateway.send_messages([message]):
+        raise RuntimeError("the SMS backend did not take the message")
+    return Sent()
 
 
 def send_sms(to: str, body: str) -> int:
