@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "grievances.api.apps.ApiConfig",
     "grievances.monitoring.apps.MonitoringConfig",
     "grievances.offline.apps.OfflineConfig",
+    "grievances.insights.apps.InsightsConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the
     # admin's list of languages (wagtail_localize.locales).

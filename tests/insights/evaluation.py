@@ -105,9 +105,7 @@ def evaluate(cases=None, *, concepts: bool = True, centre: bool = True, numbers:
         hits += case.duplicate_of in top.tolist()
     rows = [(int(labels[i]), case.region, case.occurred_on) for i, case in enumerate(cases)]
     flagged = emerging.emerging_themes(rows, today=dataset.TODAY)
-    majority = {
-        label: Counter(truth[i] for i in m).most_common(1)[0][0] for label, m in members.items()
-    }
+    majority = {label: Counter(truth[i] for i in m).most_common(1)[0][0] for label, m in members.items()}
     planted = any(majority[label] == dataset.EMERGING for label in flagged)
     false_flags = sum(1 for label in flagged if majority[label] != dataset.EMERGING)
     return Figures(

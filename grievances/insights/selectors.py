@@ -1,0 +1,129 @@
+"""Reads of the insights wing, always through the case gate: a theme is its members this person may see.
+
+Themes are computed over every case, but nobody sees a theme as such: they
+see the members of it that ``Grievance.objects.visible_to`` lets them see,
+and the theme's size is that count. A theme none of whose cases one may see
+does not exist for them. Labels are made of glossary concepts, never of a
+case's words, so they name no person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count
+
+from grievances.insights import vectors
+from grievances.insights.labels import theme_label
+from grievances.insights.models import CaseVector, Membership, Refresh, Theme
+from grievances.models import Grievance
+
+# How many candidates ``similar`` compares a case with (its theme's most recent cases, or the most recent ones).
+CANDIDATES = 5000
+# How much the numbers a text mentions count in ``similar`` (docs/insights.md).
+NUMBERS_WEIGHT = 0.5
+
+
+@dataclass
+class ThemeView:
+    id: int
+    label: str
+    size: int
+    emerging: bool
+    cases: list[str] = field(default_factory=list)
+    regions: dict = field(default_factory=dict)
+    channels: dict = field(default_factory=dict)
+
+
+def last_refresh() -> Refresh | None:
+    return Refresh.objects.order_by("-computed_at", "-pk").first()
+
+
+def themes_for(user, *, with_cases: bool = True, limit_cases: int | None = None) -> list[ThemeView]:
+    """The themes with at least one case ``user`` may see, largest first, sized by those cases."""
+    visible = Grievance.objects.visible_to(user)
+    rows = (
+        Membership.objects.filter(grievance__in=visible)
+        .values("theme_id")
+        .annotate(size=Count("grievance_id"))
+        .order_by("-size", "theme_id")
+    )
+    sizes = {row["theme_id"]: row["size"] for row in rows}
+    themes = {theme.pk: theme for theme in Theme.objects.filter(pk__in=sizes).only("pk", "concepts", "emerging")}
+    views = {
+        pk: ThemeView(id=pk, label=theme_label(themes[pk].concepts), size=size, emerging=themes[pk].emerging)
+        for pk, size in sizes.items()
+        if pk in themes
+    }
+    if with_cases and views:
+        members = (
+            Membership.objects.filter(grievance__in=visible, theme_id__in=views)
+            .order_by("theme_id", "-score", "grievance_id")
+            .values_list("theme_id", "grievance__reference")
+        )
+        for theme_id, reference in members.iterator(chunk_size=5000):
+            cases = views[theme_id].cases
+            if limit_cases is None or len(cases) < limit_cases:
+                cases.append(reference)
+    return list(views.values())
+
+
+def theme_breakdown(user, theme_ids) -> dict[int, dict]:
+    """Per theme: visible cases by region and by channel (for the themes page; small cells are suppressed there)."""
+    visible = Grievance.objects.visible_to(user).filter(insights_membership__theme_id__in=list(theme_ids))
+    out: dict[int, dict] = defaultdict(lambda: {"regions": {}, "channels": {}})
+    for row in visible.values("insights_membership__theme_id", "region__name").annotate(n=Count("pk")).order_by():
+        out[row["insights_membership__theme_id"]]["regions"][row["region__name"] or ""] = row["n"]
+    for row in visible.values("insights_membership__theme_id", "channel").annotate(n=Count("pk")).order_by():
+        out[row["insights_membership__theme_id"]]["channels"][row["channel"]] = row["n"]
+    return out
+
+
+@dataclass
+class Similar:
+    reference: str
+    score: float
+    same_theme: bool
+    grievance: Grievance | None = None
+
+
+def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
+    """The cases ``user`` may see most like ``grievance``, most similar first, never ``grievance`` itself.
+
+    Candidates are the most recent cases of its theme (or, unthemed, the most
+    recent cases with a vector), compared on concepts, n-grams and the numbers
+    they mention (a person lodging again repeats the amount and the day).
+    """
+    own = CaseVector.objects.filter(grievance=grievance).first()
+    refresh = last_refresh()
+    if own is None or refresh is None:
+        return []
+    visible = Grievance.objects.visible_to(user).exclude(pk=grievance.pk)
+    theme_id = Membership.objects.filter(grievance=grievance).values_list("theme_id", flat=True).first()
+    candidates = CaseVector.objects.filter(grievance__in=visible)
+    if theme_id is not None:
+        candidates = candidates.filter(grievance__insights_membership__theme_id=theme_id)
+    rows = list(
+        candidates.order_by("-grievance_id").values_list("grievance_id", "grievance__reference", "vector", "language")[
+            :CANDIDATES
+        ]
+    )
+    if not rows:
+        return []
+    space = vectors.Space.from_dict(refresh.space)
+    raw = np.vstack([np.frombuffer(bytes(row[2]), dtype=np.float16) for row in rows]).astype(np.float32)
+    X = space.transform(raw, [row[3] for row in rows], numbers=NUMBERS_WEIGHT)
+    x = space.transform(vectors.from_bytes(bytes(own.vector)), [own.language], numbers=NUMBERS_WEIGHT)[0]
+    if not x.any():
+        return []
+    scores = X @ x
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [
+        Similar(
+            reference=rows[i][1], score=round(float(min(max(scores[i], 0.0), 1.0)), 4), same_theme=theme_id is not None
+        )
+        for i in order
+        if scores[i] > 0
+    ]
