@@ -6,6 +6,7 @@ Everything here is derived from the cases and can be recomputed by
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,3 +67,49 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.grievance_id} in theme {self.theme_id}"
+
+
+class SystemicIssue(models.Model):
+    """A recurring problem a supervisor names, from a theme or hand-picked cases, for an owner agency to fix.
+
+    Linked to a consultation by its address or id only: grievances and
+    consultations never import each other. Published, it appears on the
+    public "You said, we did" page with its count of cases and what was done.
+    """
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("what the problem is"), blank=True)
+    owner = models.ForeignKey(
+        "portal.Organization", on_delete=models.PROTECT, related_name="systemic_issues", verbose_name=_("owner agency")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    consultation = models.CharField(
+        _("consultation (address or id)"), max_length=300, blank=True, help_text=_("Where it was raised for dialogue.")
+    )
+    outcome = models.TextField(_("what was done"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    grievances = models.ManyToManyField("grievances.Grievance", through="IssueCase", related_name="systemic_issues")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def consultation_url(self) -> str:
+        """The consultation as a link, only when it is a web address (an id stays text)."""
+        return self.consultation if self.consultation.startswith(("https://", "http://")) else ""
+
+
+class IssueCase(models.Model):
+    issue = models.ForeignKey(SystemicIssue, on_delete=models.CASCADE, related_name="links")
+    grievance = models.ForeignKey("grievances.Grievance", on_delete=models.CASCADE, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issue", "grievance"], name="insights_issue_case_once")]
+
+    def __str__(self) -> str:
+        return f"case {self.grievance_id} in issue {self.issue_id}"

@@ -33,17 +33,21 @@ class ThemeView:
     size: int
     emerging: bool
     cases: list[str] = field(default_factory=list)
-    regions: dict = field(default_factory=dict)
-    channels: dict = field(default_factory=dict)
+    regions: list = field(default_factory=list)
+    channels: list = field(default_factory=list)
+    form: object = None
 
 
 def last_refresh() -> Refresh | None:
     return Refresh.objects.order_by("-computed_at", "-pk").first()
 
 
-def themes_for(user, *, with_cases: bool = True, limit_cases: int | None = None) -> list[ThemeView]:
-    """The themes with at least one case ``user`` may see, largest first, sized by those cases."""
-    visible = Grievance.objects.visible_to(user)
+def themes_for(user, *, cases=None, with_cases: bool = True, limit_cases: int | None = None) -> list[ThemeView]:
+    """The themes with at least one case ``user`` may see, largest first, sized by those cases.
+
+    ``cases``: a narrower set of the cases ``visible_to(user)`` (the agencies one supervises).
+    """
+    visible = cases if cases is not None else Grievance.objects.visible_to(user)
     rows = (
         Membership.objects.filter(grievance__in=visible)
         .values("theme_id")
@@ -70,9 +74,9 @@ def themes_for(user, *, with_cases: bool = True, limit_cases: int | None = None)
     return list(views.values())
 
 
-def theme_breakdown(user, theme_ids) -> dict[int, dict]:
-    """Per theme: visible cases by region and by channel (for the themes page; small cells are suppressed there)."""
-    visible = Grievance.objects.visible_to(user).filter(insights_membership__theme_id__in=list(theme_ids))
+def theme_breakdown(cases, theme_ids) -> dict[int, dict]:
+    """Per theme: ``cases`` (already through the gate) by region and by channel (the page suppresses small cells)."""
+    visible = cases.filter(insights_membership__theme_id__in=list(theme_ids))
     out: dict[int, dict] = defaultdict(lambda: {"regions": {}, "channels": {}})
     for row in visible.values("insights_membership__theme_id", "region__name").annotate(n=Count("pk")).order_by():
         out[row["insights_membership__theme_id"]]["regions"][row["region__name"] or ""] = row["n"]

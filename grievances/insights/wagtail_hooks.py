@@ -2,6 +2,7 @@
 
 from wagtail import hooks
 
+from grievances.insights.models import SystemicIssue
 from portal import registry
 
 
@@ -9,3 +10,10 @@ from portal import registry
 def insights_refresh():
     # Themes are recomputed here, never per request; new cases are placed by the task worker meanwhile.
     return [["insights_refresh", "--every", "3600"]]
+
+
+@hooks.register(registry.CASE_PAGE_NOTES)
+def systemic_issue_note(grievance):
+    # The complainant sees that their grievance counted: the issues it is part of, and what was done once published.
+    linked = list(SystemicIssue.objects.filter(links__grievance=grievance).only("title", "outcome", "published_at"))
+    return ("grievances/insights/case_note.html", {"issues": linked}) if linked else None
