@@ -174,7 +174,7 @@ class Space:
     @classmethod
     def fit(cls, raw: np.ndarray, languages, *, concept_weight: float = CONCEPT_WEIGHT, centre: bool = True) -> Space:
         count = max(len(raw), 1)
-        seen = (raw[:, :CONCEPT_DIMS] > 0).sum(axis=0) if len(raw) else np.zeros(CONCEPT_DIMS)
+        seen = (raw[:, :CONCEPT_DIMS] > 0).sum(axis=0, dtype=np.int64) if len(raw) else np.zeros(CONCEPT_DIMS)
         idf = np.log((1 + count) / (1 + seen)).astype(np.float32) + 1.0
         means: dict[str, np.ndarray] = {}
         if centre and len(raw):
@@ -183,7 +183,7 @@ class Space:
                 rows = raw[languages == language, CONCEPT_DIMS:NUMBERS_FROM]
                 # Few texts make a poor mean: a language needs twenty before its mean is removed.
                 if len(rows) >= 20:
-                    means[language] = rows.mean(axis=0).astype(np.float32)
+                    means[language] = rows.mean(axis=0, dtype=np.float64).astype(np.float32)
         return cls(idf=idf, language_means=means, concept_weight=concept_weight, centre=centre)
 
     def transform(self, raw: np.ndarray, languages, *, numbers: float = 0.0) -> np.ndarray:
