@@ -96,7 +96,9 @@ def main() -> None:
     started = time.perf_counter()
     refresh = services.insights_refresh()
     refresh_seconds = time.perf_counter() - started
-    print(f"refresh from stored vectors: {refresh_seconds:.1f} s, {refresh.themes.count()} themes, {refresh.cases:,} cases")
+    print(
+        f"refresh from stored vectors: {refresh_seconds:.1f} s, {refresh.themes.count()} themes, {refresh.cases:,} cases"
+    )
 
     rng = random.Random(17)
     assign = []
