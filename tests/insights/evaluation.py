@@ -62,10 +62,32 @@ class Figures:
         )
 
 
-def evaluate(cases=None, *, concepts: bool = True, centre: bool = True, numbers: float = 0.5) -> Figures:
+def tfidf(texts) -> np.ndarray:
+    """The plain baseline: exact (unhashed) character n-grams and words, TF-IDF weighted, unit rows."""
+    counts = [Counter(vectors._grams(vectors.normalise(text))) for text in texts]
+    vocabulary = {gram: i for i, gram in enumerate(sorted({gram for row in counts for gram in row}))}
+    df = Counter(gram for row in counts for gram in row)
+    X = np.zeros((len(counts), len(vocabulary)), dtype=np.float32)
+    for r, row in enumerate(counts):
+        for gram, count in row.items():
+            X[r, vocabulary[gram]] = (1 + math.log(count)) * (math.log(len(counts) / df[gram]) + 1)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    norms[norms == 0] = 1
+    return X / norms
+
+
+def evaluate(
+    cases=None,
+    *,
+    concepts: bool = True,
+    centre: bool = True,
+    numbers: float = 0.5,
+    plain: bool = False,
+    threshold: float = clustering.THRESHOLD,
+) -> Figures:
     """Themes and similar cases for the set, with the method's parts switched on or off.
 
-    ``concepts=False, centre=False``: the plain character n-gram TF-IDF baseline.
+    ``plain=True``: the plain character n-gram TF-IDF baseline (exact n-grams, no concepts, no centring).
     """
     cases = cases or dataset.build()
     raw = vectors.vectorise_many(case.text for case in cases)
@@ -73,8 +95,8 @@ def evaluate(cases=None, *, concepts: bool = True, centre: bool = True, numbers:
         raw[:, : vectors.CONCEPT_DIMS] = 0
     languages = [case.language for case in cases]
     space = vectors.Space.fit(raw, languages, centre=centre, concept_weight=vectors.CONCEPT_WEIGHT if concepts else 0.0)
-    X = space.transform(raw, languages)
-    result = clustering.cluster(X)
+    X = tfidf(case.text for case in cases) if plain else space.transform(raw, languages)
+    result = clustering.cluster(X, threshold=threshold)
     labels = result.labels
     truth = [case.problem for case in cases]
     found = [int(label) if label >= 0 else f"alone:{i}" for i, label in enumerate(labels)]
@@ -95,7 +117,7 @@ def evaluate(cases=None, *, concepts: bool = True, centre: bool = True, numbers:
         if len(languages_of[Counter(truth[i] for i in m).most_common(1)[0][0]]) > 1
     ]
     # Similar cases: cosine with the numbers part, as grievances.insights.similar ranks them.
-    S = space.transform(raw, languages, numbers=numbers)
+    S = X if plain else space.transform(raw, languages, numbers=numbers)
     sims = S @ S.T
     np.fill_diagonal(sims, -1)
     duplicates = [case for case in cases if case.duplicate_of is not None]
@@ -121,8 +143,35 @@ def evaluate(cases=None, *, concepts: bool = True, centre: bool = True, numbers:
     )
 
 
+def with_half_the_glossary(seed: int = 17):
+    """The glossary with half its forms dropped at random: how the method fares on words it does not know."""
+    import random
+
+    from grievances.insights import lexicon
+
+    rng = random.Random(seed)
+    kept = {
+        key: (label, tuple(f for f in forms if rng.random() < 0.5)) for key, (label, forms) in lexicon.CONCEPTS.items()
+    }
+    original = (lexicon.CONCEPTS, vectors._MATCHERS)
+    lexicon.CONCEPTS = kept
+    vectors.CONCEPTS = kept
+    vectors._MATCHERS = vectors._matchers()
+    try:
+        return evaluate()
+    finally:
+        lexicon.CONCEPTS = vectors.CONCEPTS = original[0]
+        vectors._MATCHERS = original[1]
+
+
 if __name__ == "__main__":
     print(evaluate().line("suara (concepts + n-grams, centred)"))
     print(evaluate(centre=False).line("concepts + n-grams, not centred"))
     print(evaluate(concepts=False, centre=True).line("n-grams only, centred"))
-    print(evaluate(concepts=False, centre=False).line("baseline: character n-gram TF-IDF"))
+    for seed in (1, 2, 3):
+        print(with_half_the_glossary(seed).line(f"suara, half the glossary's forms dropped (seed {seed})"))
+    print(evaluate(plain=True).line("baseline: character n-gram TF-IDF"))
+    for threshold in (0.2, 0.3, 0.5, 0.6):
+        print(
+            evaluate(plain=True, threshold=threshold).line(f"baseline: character n-gram TF-IDF, threshold {threshold}")
+        )

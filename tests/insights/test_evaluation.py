@@ -16,7 +16,7 @@ def figures():
 
 @pytest.fixture(scope="module")
 def baseline():
-    return evaluate(concepts=False, centre=False)
+    return evaluate(plain=True)
 
 
 def test_the_set_has_the_size_the_issue_asks_for():
