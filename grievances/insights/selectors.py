@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count
+from django.db.models import Count, F
 
 from grievances.insights import vectors
 from grievances.insights.labels import theme_label
@@ -21,7 +21,7 @@ from grievances.insights.models import CaseVector, Membership, Refresh, Theme
 from grievances.models import Grievance
 
 # How many candidates ``similar`` compares a case with (its theme's most recent cases, or the most recent ones).
-CANDIDATES = 5000
+CANDIDATES = 2000
 # How much the numbers a text mentions count in ``similar`` (docs/insights.md).
 NUMBERS_WEIGHT = 0.5
 
@@ -49,9 +49,9 @@ def themes_for(user, *, cases=None, with_cases: bool = True, limit_cases: int | 
     """
     visible = cases if cases is not None else Grievance.objects.visible_to(user)
     rows = (
-        Membership.objects.filter(grievance__in=visible)
-        .values("theme_id")
-        .annotate(size=Count("grievance_id"))
+        visible.filter(insights_membership__isnull=False)
+        .values(theme_id=F("insights_membership__theme_id"))
+        .annotate(size=Count("pk"))
         .order_by("-size", "theme_id")
     )
     sizes = {row["theme_id"]: row["size"] for row in rows}
@@ -63,9 +63,9 @@ def themes_for(user, *, cases=None, with_cases: bool = True, limit_cases: int | 
     }
     if with_cases and views:
         members = (
-            Membership.objects.filter(grievance__in=visible, theme_id__in=views)
-            .order_by("theme_id", "-score", "grievance_id")
-            .values_list("theme_id", "grievance__reference")
+            visible.filter(insights_membership__theme_id__in=list(views))
+            .order_by("insights_membership__theme_id", "-insights_membership__score", "pk")
+            .values_list("insights_membership__theme_id", "reference")
         )
         for theme_id, reference in members.iterator(chunk_size=5000):
             cases = views[theme_id].cases
@@ -104,15 +104,20 @@ def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
     refresh = last_refresh()
     if own is None or refresh is None:
         return []
-    visible = Grievance.objects.visible_to(user).exclude(pk=grievance.pk)
     theme_id = Membership.objects.filter(grievance=grievance).values_list("theme_id", flat=True).first()
-    candidates = CaseVector.objects.filter(grievance__in=visible)
+    # The theme's most recent members first, by id, then the gate on those ids only: PostgreSQL looks
+    # them up by primary key instead of scanning every case the person may see.
     if theme_id is not None:
-        candidates = candidates.filter(grievance__insights_membership__theme_id=theme_id)
+        pool = Membership.objects.filter(theme_id=theme_id).order_by("-grievance_id")
+    else:
+        pool = CaseVector.objects.order_by("-grievance_id")
+    ids = list(pool.values_list("grievance_id", flat=True)[: CANDIDATES * 4])
     rows = list(
-        candidates.order_by("-grievance_id").values_list("grievance_id", "grievance__reference", "vector", "language")[
-            :CANDIDATES
-        ]
+        Grievance.objects.visible_to(user)
+        .filter(pk__in=ids, insights_vector__isnull=False)
+        .exclude(pk=grievance.pk)
+        .order_by("-pk")
+        .values_list("pk", "reference", "insights_vector__vector", "insights_vector__language")[:CANDIDATES]
     )
     if not rows:
         return []
