@@ -211,7 +211,7 @@ def case_detail(request, reference: str):
 def insights_themes(request):
     """Themes of the last refresh, each with only the cases this token may see (a case is in at most one)."""
     refresh = insights.last_refresh()
-    themes = insights.themes_for(_agent(request))
+    themes = insights.themes_for_api(_agent(request))
     return {
         "computed_at": refresh.computed_at if refresh else None,
         "themes": [

@@ -65,6 +65,10 @@ class Membership(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memberships")
     score = models.FloatField(default=0)
 
+    class Meta:
+        # A theme's most recent members, walked backwards by ``similar``.
+        indexes = [models.Index(fields=["theme", "-grievance"], name="insights_theme_recent")]
+
     def __str__(self) -> str:
         return f"case {self.grievance_id} in theme {self.theme_id}"
 

@@ -13,15 +13,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, F
+from django.core.cache import cache
+from django.db.models import Count, F, Q
 
 from grievances.insights import vectors
 from grievances.insights.labels import theme_label
 from grievances.insights.models import CaseVector, Membership, Refresh, Theme
-from grievances.models import Grievance
+from grievances.models import Grievance, staff_agencies
 
 # How many candidates ``similar`` compares a case with (its theme's most recent cases, or the most recent ones).
-CANDIDATES = 2000
+CANDIDATES = 1000
 # How much the numbers a text mentions count in ``similar`` (docs/insights.md).
 NUMBERS_WEIGHT = 0.5
 
@@ -40,6 +41,34 @@ class ThemeView:
 
 def last_refresh() -> Refresh | None:
     return Refresh.objects.order_by("-computed_at", "-pk").first()
+
+
+THEMES_CACHE_SECONDS = 300
+GENERATION_KEY = "insights:generation"
+
+
+def changed() -> None:
+    """Themes read from the cache are stale: a refresh ran or a case was placed."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def themes_for_api(user) -> list[ThemeView]:
+    """``themes_for`` with every case, cached per refresh, placement and set of agencies the person may see.
+
+    Two people with the same agencies (and focal-point agencies) see the same cases through the gate,
+    so they share the entry; any refresh or newly placed case starts a new one.
+    """
+    refresh = last_refresh()
+    key = "insights:themes:{}:{}:{}:{}".format(
+        refresh.pk if refresh else 0,
+        cache.get(GENERATION_KEY, 0),
+        ",".join(map(str, staff_agencies(user))),
+        ",".join(map(str, staff_agencies(user, focal_only=True))),
+    )
+    return cache.get_or_set(key, lambda: themes_for(user), THEMES_CACHE_SECONDS)
 
 
 def themes_for(user, *, cases=None, with_cases: bool = True, limit_cases: int | None = None) -> list[ThemeView]:
@@ -105,13 +134,14 @@ def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
     if own is None or refresh is None:
         return []
     theme_id = Membership.objects.filter(grievance=grievance).values_list("theme_id", flat=True).first()
-    # The theme's most recent members first, by id, then the gate on those ids only: PostgreSQL looks
-    # them up by primary key instead of scanning every case the person may see.
-    if theme_id is not None:
-        pool = Membership.objects.filter(theme_id=theme_id).order_by("-grievance_id")
-    else:
-        pool = CaseVector.objects.order_by("-grievance_id")
-    ids = list(pool.values_list("grievance_id", flat=True)[: CANDIDATES * 4])
+    # The theme's most recent members within the person's agencies first (an index walk), then the gate
+    # itself on those ids only: PostgreSQL looks them up by primary key instead of scanning every case.
+    agencies = staff_agencies(user)
+    if not agencies:
+        return []
+    pool = Membership.objects.filter(theme_id=theme_id) if theme_id is not None else CaseVector.objects.all()
+    pool = pool.filter(Q(grievance__agency_id__in=agencies) | Q(grievance__referred_to_id__in=agencies))
+    ids = list(pool.order_by("-grievance_id").values_list("grievance_id", flat=True)[: CANDIDATES * 2])
     rows = list(
         Grievance.objects.visible_to(user)
         .filter(pk__in=ids, insights_vector__isnull=False)

@@ -12,7 +12,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from grievances.insights import clustering, emerging, vectors
+from grievances.insights import clustering, emerging, selectors, vectors
 from grievances.insights.models import CaseVector, Membership, Refresh, Theme
 from grievances.models import Grievance
 
@@ -54,6 +54,7 @@ def case_place(*, grievance: Grievance) -> Membership | None:
     membership, _created = Membership.objects.update_or_create(
         grievance=grievance, defaults={"theme": themes[int(labels[0])], "score": float(scores[0])}
     )
+    transaction.on_commit(selectors.changed)
     return membership
 
 
@@ -134,6 +135,7 @@ def insights_refresh(*, today=None) -> Refresh:
         refresh.seconds = time.monotonic() - started
         refresh.save(update_fields=["seconds"])
         Refresh.objects.exclude(pk=refresh.pk).delete()
+    transaction.on_commit(selectors.changed)
     return refresh
 
 
