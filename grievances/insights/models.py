@@ -64,10 +64,12 @@ class Membership(models.Model):
     )
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="memberships")
     score = models.FloatField(default=0)
+    # The case's agency when it was placed, copied so that ``similar`` walks one index to a theme's
+    # recent cases of an agency; only a shortcut to candidates: the read gate still decides.
+    agency_id = models.IntegerField(null=True)
 
     class Meta:
-        # A theme's most recent members, walked backwards by ``similar``.
-        indexes = [models.Index(fields=["theme", "-grievance"], name="insights_theme_recent")]
+        indexes = [models.Index(fields=["theme", "agency_id", "-grievance"], name="insights_theme_agency_recent")]
 
     def __str__(self) -> str:
         return f"case {self.grievance_id} in theme {self.theme_id}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from grievances.insights import vectors
 from grievances.insights.labels import theme_label
@@ -139,9 +139,22 @@ def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
     agencies = staff_agencies(user)
     if not agencies:
         return []
-    pool = Membership.objects.filter(theme_id=theme_id) if theme_id is not None else CaseVector.objects.all()
-    pool = pool.filter(Q(grievance__agency_id__in=agencies) | Q(grievance__referred_to_id__in=agencies))
-    ids = list(pool.order_by("-grievance_id").values_list("grievance_id", flat=True)[: CANDIDATES * 2])
+    if theme_id is not None:
+        ids = []
+        for agency in agencies:
+            ids += (
+                Membership.objects.filter(theme_id=theme_id, agency_id=agency)
+                .order_by("-grievance_id")
+                .values_list("grievance_id", flat=True)[:CANDIDATES]
+            )
+        # Cases referred to these agencies are owned by another: the gate lets them through, the index does not.
+        ids += Grievance.objects.filter(
+            referred_to_id__in=agencies, insights_membership__theme_id=theme_id
+        ).values_list("pk", flat=True)[:CANDIDATES]
+    else:
+        ids = list(
+            CaseVector.objects.order_by("-grievance_id").values_list("grievance_id", flat=True)[: CANDIDATES * 2]
+        )
     rows = list(
         Grievance.objects.visible_to(user)
         .filter(pk__in=ids, insights_vector__isnull=False)

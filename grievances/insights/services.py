@@ -52,7 +52,8 @@ def case_place(*, grievance: Grievance) -> Membership | None:
         Membership.objects.filter(grievance=grievance).delete()
         return None
     membership, _created = Membership.objects.update_or_create(
-        grievance=grievance, defaults={"theme": themes[int(labels[0])], "score": float(scores[0])}
+        grievance=grievance,
+        defaults={"theme": themes[int(labels[0])], "score": float(scores[0]), "agency_id": grievance.agency_id},
     )
     transaction.on_commit(selectors.changed)
     return membership
@@ -111,7 +112,7 @@ def insights_refresh(*, today=None) -> Refresh:
     del X
     today = today or timezone.localdate()
     dates = _dates_in_batches(ids)
-    rows = [(int(label), *dates.get(pk, (None, None))) for pk, label in zip(ids, result.labels, strict=True)]
+    rows = [(int(label), *dates.get(pk, (None, None, None))[:2]) for pk, label in zip(ids, result.labels, strict=True)]
     pairs = emerging.emerging_pairs(rows, today=today)
     with transaction.atomic():
         Theme.objects.all().delete()  # memberships go with them
@@ -127,7 +128,7 @@ def insights_refresh(*, today=None) -> Refresh:
             for index, centroid in enumerate(result.centroids)
         )
         members = [
-            Membership(grievance_id=pk, theme=themes[int(label)], score=float(score))
+            Membership(grievance_id=pk, theme=themes[int(label)], score=float(score), agency_id=dates[pk][2])
             for pk, label, score in zip(ids, result.labels, result.scores, strict=True)
             if label >= 0
         ]
@@ -143,11 +144,11 @@ def _dates_in_batches(ids: list[int]) -> dict:
     dates = {}
     for start in range(0, len(ids), 100_000):
         chunk = ids[start : start + 100_000]
-        for pk, region, occurred, lodged in (
+        for pk, region, occurred, lodged, agency in (
             Grievance.objects.filter(pk__range=(chunk[0], chunk[-1]))
             .order_by()
-            .values_list("pk", "region_id", "occurred_on", "lodged_at")
+            .values_list("pk", "region_id", "occurred_on", "lodged_at", "agency_id")
             .iterator(chunk_size=BATCH * 5)
         ):
-            dates[pk] = (region, occurred or lodged.date())
+            dates[pk] = (region, occurred or lodged.date(), agency)
     return dates

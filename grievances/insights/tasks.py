@@ -16,7 +16,11 @@ log = logging.getLogger(__name__)
 @task
 def place_case(case_id: int) -> None:
     """Vectorise one case and put it in its theme (it may have been withdrawn or erased since: then nothing)."""
-    grievance = Grievance.objects.filter(pk=case_id).only("pk", "description", "language", "lodged_language").first()
+    grievance = (
+        Grievance.objects.filter(pk=case_id)
+        .only("pk", "description", "language", "lodged_language", "agency_id")
+        .first()
+    )
     if grievance is not None:
         services.case_place(grievance=grievance)
 
