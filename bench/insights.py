@@ -14,9 +14,9 @@ the pages, the API and the task worker call):
   interval comes on top;
 * ``similar_p95_ms``: ``similar_to`` for 30 cases of the officer's agency;
 * ``themes_p95_ms``: the themes of the officer's agency with every case
-  reference (what ``GET /api/v1/insights/themes`` serialises), as read between
-  two changes (cached per refresh, placement and set of agencies); the cold
-  computation after a change is printed above the last line;
+  reference (what ``GET /api/v1/insights/themes`` serialises), as read from
+  its cache (per refresh and set of agencies, for a minute); the cold
+  computation is printed above the last line;
 * ``peak_rss_mb``: this process's peak resident memory.
 
 Data: ``--cases`` synthetic grievances (default 200,000) of bench/casedata.py,
@@ -134,7 +134,7 @@ def main() -> None:
         themes.append((time.perf_counter() - started) * 1000)
     print(
         f"themes of the officer's agency: {len(shown)}, {sum(t.size for t in shown):,} cases; "
-        f"computed in {cold:.0f} ms after a refresh or a placement, then from the cache"
+        f"computed in {cold:.0f} ms, then from the cache"
     )
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

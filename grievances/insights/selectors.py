@@ -43,12 +43,14 @@ def last_refresh() -> Refresh | None:
     return Refresh.objects.order_by("-computed_at", "-pk").first()
 
 
-THEMES_CACHE_SECONDS = 300
+# New cases join a theme as they arrive (at intake's 100 a second): readers of the API's themes may
+# see them up to a minute late rather than every reader recomputing the themes of 50,000 cases.
+THEMES_CACHE_SECONDS = 60
 GENERATION_KEY = "insights:generation"
 
 
 def changed() -> None:
-    """Themes read from the cache are stale: a refresh ran or a case was placed."""
+    """Themes read from the cache are stale (a refresh ran: its id is in the key too)."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -56,10 +58,10 @@ def changed() -> None:
 
 
 def themes_for_api(user) -> list[ThemeView]:
-    """``themes_for`` with every case, cached per refresh, placement and set of agencies the person may see.
+    """``themes_for`` with every case, cached per refresh and set of agencies the person may see, for a minute.
 
     Two people with the same agencies (and focal-point agencies) see the same cases through the gate,
-    so they share the entry; any refresh or newly placed case starts a new one.
+    so they share the entry; a refresh starts a new one, newly placed cases appear within a minute.
     """
     refresh = last_refresh()
     key = "insights:themes:{}:{}:{}:{}".format(

@@ -55,7 +55,6 @@ def case_place(*, grievance: Grievance) -> Membership | None:
         grievance=grievance,
         defaults={"theme": themes[int(labels[0])], "score": float(scores[0]), "agency_id": grievance.agency_id},
     )
-    transaction.on_commit(selectors.changed)
     return membership
 
 
