@@ -56,6 +56,7 @@ def themes(request):
     shown = selectors.themes_for(request.user, cases=_cases(request.user), limit_cases=CASES_PER_THEME)[:THEMES_SHOWN]
     breakdown = selectors.theme_breakdown(_cases(request.user), [theme.id for theme in shown])
     agencies = forms.government_agencies()
+    channels = dict(Grievance.Channel.choices)
     for theme in shown:
         parts = breakdown.get(theme.id, {"regions": {}, "channels": {}})
         theme.regions = sorted(
@@ -63,7 +64,8 @@ def themes(request):
             key=lambda item: -(item[1] or 0),
         )
         theme.channels = sorted(
-            ((name, _cell(n, minimum)) for name, n in parts["channels"].items()), key=lambda i: -(i[1] or 0)
+            ((channels.get(name, name), _cell(n, minimum)) for name, n in parts["channels"].items()),
+            key=lambda item: -(item[1] or 0),
         )
         theme.form = forms.IssueFromThemeForm(initial={"theme": theme.id, "title": theme.label}, agencies=agencies)
     return render(
