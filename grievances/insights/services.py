@@ -12,7 +12,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from grievances.insights import clustering, emerging, selectors, vectors
+from grievances.insights import clustering, emerging, notifications, selectors, vectors
 from grievances.insights.models import CaseVector, Membership, Refresh, Theme
 from grievances.models import Grievance
 
@@ -135,6 +135,10 @@ def insights_refresh(*, today=None) -> Refresh:
         refresh.seconds = time.monotonic() - started
         refresh.save(update_fields=["seconds"])
         Refresh.objects.exclude(pk=refresh.pk).delete()
+        emerging_ids = [theme.pk for theme in themes if theme.emerging]
+        if emerging_ids:
+            # Enqueued in the transaction (the task backend is the database): a notice exists when the flag does.
+            notifications.notify_emerging.enqueue(emerging_ids)
     transaction.on_commit(selectors.changed)
     return refresh
 

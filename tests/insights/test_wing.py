@@ -129,3 +129,26 @@ def test_a_sensitive_case_is_in_themes_only_for_a_focal_points_token(
 
 def test_the_apis_refuse_a_request_without_a_token(api, category):
     assert api.get("/api/v1/insights/themes").status_code == 401
+
+
+def test_supervisors_are_told_once_a_week_that_a_theme_of_their_agency_is_emerging(
+    category, supervisor, other_supervisor, officer, mailoutbox
+):
+    from grievances.insights.notifications import notify_emerging
+
+    today = dt.date(2026, 6, 30)
+    for n in range(8):
+        text = dataset.PROBLEMS["app_crash"]["en"][n % 2].format(amt="1,250")
+        lodge(category, description=f"{text} +66 81 234 5678", occurred_on=today - dt.timedelta(days=n))
+    insights_refresh(today=today)
+    task = DBTaskResult.objects.get(task_path__endswith="notify_emerging")
+    theme_ids = task.args_kwargs["args"][0]
+    assert notify_emerging.call(theme_ids) == 1
+    [message] = mailoutbox
+    assert message.to == [supervisor.email]
+    assert "/workspace/insights/" in message.body
+    assert "5678" not in message.body
+    # The next hourly refresh makes new themes; the notice is not sent again this week.
+    insights_refresh(today=today)
+    assert notify_emerging.call(list(Theme.objects.values_list("pk", flat=True))) == 0
+    assert len(mailoutbox) == 1
