@@ -31,6 +31,7 @@ bench: setup
 	@.venv/bin/python bench/pdf.py
 	@.venv/bin/python bench/realtime.py
 	@.venv/bin/python bench/monitoring.py
+	@.venv/bin/python bench/insights.py
 
 # The production topology (deploy/, docs/operations.md): nginx with a
 # self-signed certificate, 2 gunicorn, 2 uvicorn, 2 db_workers, the scheduler,

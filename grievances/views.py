@@ -34,6 +34,7 @@ from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin, pin_keep_for_showing, pin_take_for_showing
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, ActionRefused, allowed
+from portal import registry
 from portal.lib.forms import apply_service_errors
 from portal.lib.uploads import private_file_response
 
@@ -224,6 +225,8 @@ def _case_context(request, grievance: Grievance, **forms) -> dict:
         "information_form": forms.get("information_form") or InformationForm(),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
         "language_form": forms.get("language_form") or LanguageForm(initial={"language": grievance.language}),
+        # What the wings say about this case to its complainant (a recognised systemic issue…).
+        "notes": registry.case_page_notes(grievance),
     }
 
 

@@ -30,6 +30,7 @@ DEMO_SEEDER = "suara_demo_seeder"
 BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
 MEMBERSHIPS_CHANGED = "suara_memberships_changed"
+CASE_PAGE_NOTES = "suara_case_page_notes"
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -52,3 +53,9 @@ def websocket_urlpatterns() -> list:
 def memberships_changed(organization) -> None:
     for follow in hooks.get_hooks(MEMBERSHIPS_CHANGED):
         follow(organization=organization)
+
+
+def case_page_notes(grievance) -> list[tuple[str, dict]]:
+    """(template, context) pairs the wings add to the complainant's case page (e.g. "part of a recognised issue")."""
+    notes = (note(grievance) for note in hooks.get_hooks(CASE_PAGE_NOTES))
+    return [note for note in notes if note]

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "grievances.monitoring.apps.MonitoringConfig",
     "grievances.offline.apps.OfflineConfig",
     "grievances.sms.apps.SmsConfig",
+    "grievances.insights.apps.InsightsConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the
     # admin's list of languages (wagtail_localize.locales).

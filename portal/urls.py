@@ -29,6 +29,8 @@ urlpatterns = [
     path("statistics/", include("grievances.monitoring.public_urls")),
     path("workspace/api/", include("grievances.api.workspace_urls")),
     path("workspace/field/", include("grievances.offline.urls")),
+    path("workspace/insights/", include("grievances.insights.urls")),
+    path("you-said-we-did/", include("grievances.insights.public_urls")),
     path("api/", include("grievances.api.urls")),
     # Gateways' webhooks, and the development phone at /dev/sms/ (404 unless SMS_DEV_GATEWAY).
     path("sms/", include("grievances.sms.urls")),

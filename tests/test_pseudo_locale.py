@@ -201,11 +201,11 @@ DIGITAL = "/consultations/digital-wage-payments-platform-workers/"
 # Beyond the pages the HTML conformance test opens: the forms people fill in,
 # with the errors they get, and the pages of the less common steps.
 MORE_PAGES = {
-    None: ("/grievances/verify/?code=0000", "/no-such-page/"),
+    None: ("/grievances/verify/?code=0000", "/no-such-page/", "/you-said-we-did/"),
     "beneficiary": ("/grievances/{case}/withdraw/",),
     "union.rep": (DIGITAL + "respond/",),
     "officer": ("/workspace/intake/",),
-    "supervisor": ("/workspace/monitoring/agency/sso/",),
+    "supervisor": ("/workspace/monitoring/agency/sso/", "/workspace/insights/", "/workspace/insights/issues/"),
     "ministry": (MATERNITY + "manage/", MATERNITY + "responses/", DIGITAL + "manage/"),
 }
 FORMS_WITH_ERRORS = {

@@ -238,3 +238,25 @@ class LodgedOut(Schema):
     status: str
     version: int
     replayed: bool = Field(default=False, description="The Idempotency-Key was seen before: this is its first case.")
+
+
+class ThemeOut(Schema):
+    id: str
+    label: str
+    size: int
+    cases: list[str]
+    emerging: bool
+
+
+class ThemesOut(Schema):
+    computed_at: datetime | None
+    themes: list[ThemeOut]
+
+
+class SimilarCaseOut(Schema):
+    reference: str
+    score: float
+
+
+class SimilarOut(Schema):
+    similar: list[SimilarCaseOut]

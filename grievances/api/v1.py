@@ -23,6 +23,7 @@ from grievances import rules, services
 from grievances.api import idempotency, schemas
 from grievances.api.auth import TokenAuth
 from grievances.api.errors import ApiError, DocumentedApi, ErrorOut, install_handlers, not_found
+from grievances.insights import selectors as insights
 from grievances.models import CaseEvent, Category, Grievance, Region
 from grievances.references import normalize_reference
 
@@ -200,6 +201,41 @@ def case_detail(request, reference: str):
     # Like every staff page that shows a case: the access log says which token read it.
     services.grievance_record_access(grievance=grievance, user=_agent(request), what="api")
     return _detail(_agent(request), grievance)
+
+
+@api.get(
+    "/insights/themes",
+    response={200: schemas.ThemesOut, **READ_ERRORS},
+    summary="Themes of the cases this token may see",
+)
+def insights_themes(request):
+    """Themes of the last refresh, each with only the cases this token may see (a case is in at most one)."""
+    refresh = insights.last_refresh()
+    themes = insights.themes_for_api(_agent(request))
+    return {
+        "computed_at": refresh.computed_at if refresh else None,
+        "themes": [
+            {
+                "id": str(theme.id),
+                "label": theme.label,
+                "size": theme.size,
+                "cases": theme.cases,
+                "emerging": theme.emerging,
+            }
+            for theme in themes
+        ],
+    }
+
+
+SimilarLimit = Annotated[int, Field(ge=1, le=50)]
+
+
+@api.get("/cases/{reference}/similar", response={200: schemas.SimilarOut, **READ_ERRORS}, summary="Cases like this one")
+def case_similar(request, reference: str, limit: SimilarLimit = 10):
+    """Most similar first, scores 0..1; never the case itself, never a case this token may not see."""
+    grievance = _case(request, reference)
+    similar = insights.similar_to(_agent(request), grievance, limit=limit)
+    return {"similar": [{"reference": item.reference, "score": item.score} for item in similar]}
 
 
 @api.get("/changes", response={200: schemas.ChangePage, **READ_ERRORS}, summary="Timeline events since a cursor")

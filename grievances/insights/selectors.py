@@ -1,0 +1,183 @@
+"""Reads of the insights wing, always through the case gate: a theme is its members this person may see.
+
+Themes are computed over every case, but nobody sees a theme as such: they
+see the members of it that ``Grievance.objects.visible_to`` lets them see,
+and the theme's size is that count. A theme none of whose cases one may see
+does not exist for them. Labels are made of glossary concepts, never of a
+case's words, so they name no person.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Count, F
+
+from grievances.insights import vectors
+from grievances.insights.labels import theme_label
+from grievances.insights.models import CaseVector, Membership, Refresh, Theme
+from grievances.models import Grievance, staff_agencies
+
+# How many candidates ``similar`` compares a case with (its theme's most recent cases, or the most recent ones).
+CANDIDATES = 1000
+# How much the numbers a text mentions count in ``similar`` (docs/insights.md).
+NUMBERS_WEIGHT = 0.5
+
+
+@dataclass
+class ThemeView:
+    id: int
+    label: str
+    size: int
+    emerging: bool
+    cases: list[str] = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    channels: list = field(default_factory=list)
+    form: object = None
+
+
+def last_refresh() -> Refresh | None:
+    return Refresh.objects.order_by("-computed_at", "-pk").first()
+
+
+# New cases join a theme as they arrive (at intake's 100 a second): readers of the API's themes may
+# see them up to a minute late rather than every reader recomputing the themes of 50,000 cases.
+THEMES_CACHE_SECONDS = 60
+GENERATION_KEY = "insights:generation"
+
+
+def changed() -> None:
+    """Themes read from the cache are stale (a refresh ran: its id is in the key too)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def themes_for_api(user) -> list[ThemeView]:
+    """``themes_for`` with every case, cached per refresh and set of agencies the person may see, for a minute.
+
+    Two people with the same agencies (and focal-point agencies) see the same cases through the gate,
+    so they share the entry; a refresh starts a new one, newly placed cases appear within a minute.
+    """
+    refresh = last_refresh()
+    key = "insights:themes:{}:{}:{}:{}".format(
+        refresh.pk if refresh else 0,
+        cache.get(GENERATION_KEY, 0),
+        ",".join(map(str, staff_agencies(user))),
+        ",".join(map(str, staff_agencies(user, focal_only=True))),
+    )
+    return cache.get_or_set(key, lambda: themes_for(user), THEMES_CACHE_SECONDS)
+
+
+def themes_for(user, *, cases=None, with_cases: bool = True, limit_cases: int | None = None) -> list[ThemeView]:
+    """The themes with at least one case ``user`` may see, largest first, sized by those cases.
+
+    ``cases``: a narrower set of the cases ``visible_to(user)`` (the agencies one supervises).
+    """
+    visible = cases if cases is not None else Grievance.objects.visible_to(user)
+    rows = (
+        visible.filter(insights_membership__isnull=False)
+        .values(theme_id=F("insights_membership__theme_id"))
+        .annotate(size=Count("pk"))
+        .order_by("-size", "theme_id")
+    )
+    sizes = {row["theme_id"]: row["size"] for row in rows}
+    themes = {theme.pk: theme for theme in Theme.objects.filter(pk__in=sizes).only("pk", "concepts", "emerging")}
+    views = {
+        pk: ThemeView(id=pk, label=theme_label(themes[pk].concepts), size=size, emerging=themes[pk].emerging)
+        for pk, size in sizes.items()
+        if pk in themes
+    }
+    if with_cases and views:
+        members = (
+            visible.filter(insights_membership__theme_id__in=list(views))
+            .order_by("insights_membership__theme_id", "-insights_membership__score", "pk")
+            .values_list("insights_membership__theme_id", "reference")
+        )
+        for theme_id, reference in members.iterator(chunk_size=5000):
+            cases = views[theme_id].cases
+            if limit_cases is None or len(cases) < limit_cases:
+                cases.append(reference)
+    return list(views.values())
+
+
+def theme_breakdown(cases, theme_ids) -> dict[int, dict]:
+    """Per theme: ``cases`` (already through the gate) by region and by channel (the page suppresses small cells)."""
+    visible = cases.filter(insights_membership__theme_id__in=list(theme_ids))
+    out: dict[int, dict] = defaultdict(lambda: {"regions": {}, "channels": {}})
+    for row in visible.values("insights_membership__theme_id", "region__name").annotate(n=Count("pk")).order_by():
+        out[row["insights_membership__theme_id"]]["regions"][row["region__name"] or ""] = row["n"]
+    for row in visible.values("insights_membership__theme_id", "channel").annotate(n=Count("pk")).order_by():
+        out[row["insights_membership__theme_id"]]["channels"][row["channel"]] = row["n"]
+    return out
+
+
+@dataclass
+class Similar:
+    reference: str
+    score: float
+    same_theme: bool
+    grievance: Grievance | None = None
+
+
+def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
+    """The cases ``user`` may see most like ``grievance``, most similar first, never ``grievance`` itself.
+
+    Candidates are the most recent cases of its theme (or, unthemed, the most
+    recent cases with a vector), compared on concepts, n-grams and the numbers
+    they mention (a person lodging again repeats the amount and the day).
+    """
+    own = CaseVector.objects.filter(grievance=grievance).first()
+    refresh = last_refresh()
+    if own is None or refresh is None:
+        return []
+    theme_id = Membership.objects.filter(grievance=grievance).values_list("theme_id", flat=True).first()
+    # The theme's most recent members within the person's agencies first (an index walk), then the gate
+    # itself on those ids only: PostgreSQL looks them up by primary key instead of scanning every case.
+    agencies = staff_agencies(user)
+    if not agencies:
+        return []
+    if theme_id is not None:
+        ids = []
+        for agency in agencies:
+            ids += (
+                Membership.objects.filter(theme_id=theme_id, agency_id=agency)
+                .order_by("-grievance_id")
+                .values_list("grievance_id", flat=True)[:CANDIDATES]
+            )
+        # Cases referred to these agencies are owned by another: the gate lets them through, the index does not.
+        ids += Grievance.objects.filter(
+            referred_to_id__in=agencies, insights_membership__theme_id=theme_id
+        ).values_list("pk", flat=True)[:CANDIDATES]
+    else:
+        ids = list(
+            CaseVector.objects.order_by("-grievance_id").values_list("grievance_id", flat=True)[: CANDIDATES * 2]
+        )
+    rows = list(
+        Grievance.objects.visible_to(user)
+        .filter(pk__in=ids, insights_vector__isnull=False)
+        .exclude(pk=grievance.pk)
+        .order_by("-pk")
+        .values_list("pk", "reference", "insights_vector__vector", "insights_vector__language")[:CANDIDATES]
+    )
+    if not rows:
+        return []
+    space = vectors.Space.from_dict(refresh.space)
+    raw = np.vstack([np.frombuffer(bytes(row[2]), dtype=np.float16) for row in rows]).astype(np.float32)
+    X = space.transform(raw, [row[3] for row in rows], numbers=NUMBERS_WEIGHT)
+    x = space.transform(vectors.from_bytes(bytes(own.vector)), [own.language], numbers=NUMBERS_WEIGHT)[0]
+    if not x.any():
+        return []
+    scores = X @ x
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [
+        Similar(
+            reference=rows[i][1], score=round(float(min(max(scores[i], 0.0), 1.0)), 4), same_theme=theme_id is not None
+        )
+        for i in order
+        if scores[i] > 0
+    ]

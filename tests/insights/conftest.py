@@ -1,0 +1,15 @@
+from tests.api.conftest import (  # noqa: F401 - the API's personas, tokens and categories serve here too
+    Api,
+    api,
+    category,
+    focal_supervisor,
+    lodge,
+    other_category,
+    other_supervisor,
+    other_token,
+    policy,
+    read_token,
+    sensitive_category,
+    sensitive_token,
+    supervisor,
+)
