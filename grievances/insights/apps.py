@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from grievances import events
+from grievances import events, sections
 
 
 class InsightsConfig(AppConfig):
@@ -13,6 +13,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the models are loaded, as Django asks of ready().
+        from grievances.insights.selectors import similar_section
         from grievances.insights.tasks import on_case_change
 
         events.subscribe(on_case_change)
+        sections.register_staff_section(similar_section, place="case")

@@ -181,3 +181,10 @@ def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
         for i in order
         if scores[i] > 0
     ]
+
+
+def similar_section(request, grievance: Grievance) -> tuple[str, dict] | None:
+    """The staff case page's "similar cases" block: possible duplicates and the same failure elsewhere,
+    among the cases this person may see."""
+    similar = similar_to(request.user, grievance, limit=5)
+    return ("grievances/insights/similar.html", {"similar": similar}) if similar else None

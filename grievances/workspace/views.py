@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grievances import letters, rules, sections, services, sla, timeline
 from grievances import selectors as case_selectors
-from grievances.insights import selectors as insights
 from grievances.models import CaseAccess, Grievance
 from grievances.pins import pin_keep_for_showing, pin_take_for_showing
 from grievances.references import normalize_reference
@@ -229,8 +228,6 @@ def _case_context(request, grievance: Grievance, *, bound: dict | None = None) -
         "events": events,
         "referrals": case_selectors.referrals(grievance),
         "duplicates": list(grievance.duplicates.only("reference")) if grievance.status != Status.CLOSED else [],
-        # Possible duplicates and the same failure elsewhere, among the cases this person may see.
-        "similar": insights.similar_to(user, grievance, limit=5),
         "identity": rules.identity_for(user, grievance),
         "has_outcome_letter": letters.has_outcome(grievance),
         "forms": action_forms,
