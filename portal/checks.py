@@ -64,3 +64,20 @@ def pdf_fonts_are_installed(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def data_keys_are_not_the_development_key(app_configs, **kwargs):
+    from django.core.checks import Error
+
+    from portal.lib import datakeys
+
+    if datakeys.holds_development_key(settings.SUARA_DATA_KEYS):
+        return [
+            Error(
+                "SUARA_DATA_KEYS holds the development key: personal data would be sealed with a published key.",
+                hint="Set SUARA_DATA_KEYS (or SUARA_DATA_KEYS_FILE) to keys of your own; see docs/privacy.md.",
+                id="suara.E002",
+            )
+        ]
+    return []
