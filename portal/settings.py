@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "grievances.api.apps.ApiConfig",
     "grievances.monitoring.apps.MonitoringConfig",
     "grievances.offline.apps.OfflineConfig",
+    "grievances.privacy.apps.PrivacyConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the
     # admin's list of languages (wagtail_localize.locales).
