@@ -283,7 +283,7 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
         "contact_preference, contact_name, contact_phone, contact_email, member_name, member_identity_withheld, "
         "people_affected, description, lodged_at, acknowledged_at, acknowledge_due, resolve_due, due_on, at_risk_on, "
         "escalation_level, last_activity_at, decision, decision_reasons, remedy, version, updated_at, closed_at, "
-        "assignee_id, resolved_at, region_id, sex_gender"
+        "assignee_id, resolved_at, region_id, sex_gender, lodged_language"
     )
     # What monitoring (bench/monitoring.py) reads: when a case was decided and
     # how, where from, by whom. Deterministic per case number, like the rest.
@@ -357,6 +357,7 @@ def _copy_cases(start: int, end: int, orgs, categories, now, officer) -> None:
                         resolved,
                         regions[(mix // 5) % len(regions)],
                         sex_genders[(mix // 19) % len(sex_genders)],
+                        language,
                     )
                 )
         # One lodging event per case, written by the database from the rows just loaded.

@@ -38,14 +38,36 @@ def name_parts(names) -> list[str]:
     return sorted(parts, key=len, reverse=True)
 
 
+def _remove_names(text: str, parts: list[str], marker: str) -> str:
+    lowered = text.lower()
+    present = [part for part in parts if part.lower() in lowered]
+    if not present:
+        return text
+    if len(lowered) != len(text):  # a letter whose lower case is longer: let the regex engine match
+        pattern = re.compile("|".join(re.escape(part) for part in present), re.IGNORECASE)
+        return pattern.sub(marker, text)
+    # Plain search, longest name first (compiling a pattern per case cost more than the rest of the scrub).
+    spans: list[tuple[int, int]] = []
+    for part in present:
+        needle, start = part.lower(), 0
+        while (found := lowered.find(needle, start)) >= 0:
+            end = found + len(needle)
+            if not any(found < taken_end and taken_start < end for taken_start, taken_end in spans):
+                spans.append((found, end))
+            start = end
+    pieces, last = [], 0
+    for start, end in sorted(spans):
+        pieces += [text[last:start], marker]
+        last = end
+    return "".join(pieces) + text[last:]
+
+
 def scrub(text: str, *, names=(), marker: str = "[…]") -> str:
     """``text`` without e-mail addresses, long digit runs (phones, ID numbers) and the given names."""
     if not text:
         return text
-    text = EMAIL.sub(marker, text)
+    if "@" in text:
+        text = EMAIL.sub(marker, text)
     text = DIGIT_RUN.sub(lambda match: _digit_run(match, marker), text)
     parts = name_parts(names)
-    if parts:
-        pattern = re.compile("|".join(re.escape(part) for part in parts), re.IGNORECASE)
-        text = pattern.sub(marker, text)
-    return text
+    return _remove_names(text, parts, marker) if parts else text

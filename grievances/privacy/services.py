@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from grievances.privacy.policies import Policies
 from grievances.privacy.scrub import scrub
 from grievances.reference import Category
 from grievances.workflow import CLOSED_STATES
-from portal.lib.encrypted import Seal
+from portal.lib import datakeys
 from portal.lib.text import clean_text
 from portal.lib.uploads import delete_private
 from portal.models import SentMessage
@@ -95,9 +95,20 @@ def _names(grievance: Grievance) -> list[str]:
     return [name for name in names if name]
 
 
-def _sealed_if(grievance: Grievance, text: str) -> str:
-    # bulk_update does not ask the row whether to seal (pre_save): say it here.
-    return Seal(text) if grievance.narrative_sealed and text else text
+def _stored(grievance: Grievance, text: str) -> str:
+    """A narrative as the column holds it: sealed when the case's narratives are (as the field would on save)."""
+    return datakeys.seal_text(text) if grievance.narrative_sealed and text else text
+
+
+def _execute_many(model, assignments: str, rows: list[tuple]) -> None:
+    """``UPDATE <table> SET <assignments> WHERE id = %s`` for each row (the id last): one round trip per batch.
+
+    Many rows written at once with their own values; Django's ``bulk_update``
+    builds a CASE per column and row, which cost most of an anonymisation.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", rows)  # noqa: S608 - our own names
 
 
 def grievances_anonymise(
@@ -135,27 +146,16 @@ def grievances_anonymise(
                     before = getattr(case, field)
                     after = scrub(before, names=names[case.pk])
                     texts[case.pk] += after != before
-                    setattr(case, field, _sealed_if(case, after) if field == "description" else after)
-                case.contact_name = case.contact_phone = case.contact_email = case.member_name = ""
-                case.complainant = None
-                case.lodged_by = None
-                case.pin_hash = UNUSABLE_PIN
-                case.version += 1
+                    setattr(case, field, after)
                 case._complainant_id_before = complainant_id
-            Grievance.objects.bulk_update(
-                cases,
+            _execute_many(
+                Grievance,
+                "description = %s, decision_reasons = %s, remedy = %s, contact_name = '', contact_phone = '', "
+                "contact_email = '', member_name = '', complainant_id = NULL, lodged_by_id = NULL, pin_hash = %s, "
+                "version = version + 1",
                 [
-                    "description",
-                    "decision_reasons",
-                    "remedy",
-                    "contact_name",
-                    "contact_phone",
-                    "contact_email",
-                    "member_name",
-                    "complainant",
-                    "lodged_by",
-                    "pin_hash",
-                    "version",
+                    (_stored(case, case.description), case.decision_reasons, case.remedy, UNUSABLE_PIN, case.pk)
+                    for case in cases
                 ],
             )
             events = list(
@@ -174,18 +174,26 @@ def grievances_anonymise(
                     touched = True
                 if touched:
                     texts[case.pk] += after != before
-                    event.body = _sealed_if(case, after)
-                    changed.append(event)
+                    changed.append((_stored(case, after), event.actor_id, event.pk))
             if changed:
-                CaseEvent._base_manager.bulk_update(changed, ["body", "actor"], batch_size=500)
+                # Past the timeline's append-only guard: the one sanctioned rewrite (see the module's docstring).
+                _execute_many(CaseEvent, "body = %s, actor_id = %s", changed)
             referrals = list(
                 Referral.objects.filter(grievance_id__in=by_id).only("pk", "grievance_id", "reasons", "outcome_reasons")
             )
-            for referral in referrals:
-                referral.reasons = scrub(referral.reasons, names=names[referral.grievance_id])
-                referral.outcome_reasons = scrub(referral.outcome_reasons, names=names[referral.grievance_id])
             if referrals:
-                Referral.objects.bulk_update(referrals, ["reasons", "outcome_reasons"])
+                _execute_many(
+                    Referral,
+                    "reasons = %s, outcome_reasons = %s",
+                    [
+                        (
+                            scrub(referral.reasons, names=names[referral.grievance_id]),
+                            scrub(referral.outcome_reasons, names=names[referral.grievance_id]),
+                            referral.pk,
+                        )
+                        for referral in referrals
+                    ],
+                )
             attachments = list(
                 Attachment.objects.filter(grievance_id__in=by_id).values_list("grievance_id", "storage_name")
             )

@@ -19,7 +19,7 @@ to a sealable field there is stored in clear.
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 
@@ -121,9 +121,13 @@ def reseal_column(queryset, field_name: str, *, seal_clear: bool, batch_size: in
                 datakeys.reseal_text(raw, ring=ring) if datakeys.is_sealed(raw) else datakeys.seal_text(raw, ring=ring)
             )
             if new is not None:
-                row = model(pk=pk)
-                setattr(row, field_name, Ciphertext(new))
-                changed.append(row)
+                changed.append((new, pk))
         if changed:
-            model._base_manager.bulk_update(changed, [field_name])
+            # One statement per row in one round trip: Django's bulk_update builds a CASE per row, far slower.
+            connection = connections[queryset.db]
+            table = connection.ops.quote_name(model._meta.db_table)
+            column = connection.ops.quote_name(model._meta.get_field(field_name).column)
+            pk_column = connection.ops.quote_name(model._meta.pk.column)
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s", changed)  # noqa: S608
             written += len(changed)
