@@ -6,6 +6,8 @@ app), and the portal asks here:
 
 - ``suara_my_page_section``: ``fn(request) -> (template name, context) | None``,
   a block of a signed-in person's ``/my/`` page;
+- ``suara_my_data_section``: ``fn(user) -> DataSection | None``, what an app keeps
+  about a signed-in person, for their export (``/my/data/``, JSON and PDF);
 - ``suara_demo_seeder``: ``fn(*, organizations, users, stdout) -> int`` (rows
   created; must be idempotent), run by ``manage.py seed_demo`` after the
   people and organizations;
@@ -26,6 +28,7 @@ from __future__ import annotations
 from wagtail import hooks
 
 MY_PAGE_SECTION = "suara_my_page_section"
+MY_DATA_SECTION = "suara_my_data_section"
 DEMO_SEEDER = "suara_demo_seeder"
 BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
@@ -34,6 +37,11 @@ MEMBERSHIPS_CHANGED = "suara_memberships_changed"
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
     sections = (section(request) for section in hooks.get_hooks(MY_PAGE_SECTION))
+    return [section for section in sections if section]
+
+
+def my_data_sections(user) -> list:
+    sections = (section(user) for section in hooks.get_hooks(MY_DATA_SECTION))
     return [section for section in sections if section]
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from grievances.privacy.exports import cases_section
 from grievances.privacy.models import RetentionPolicy
 from portal import registry
 
@@ -27,3 +28,8 @@ def register_retention_policies():
 def retention_sweep():
     # Hourly: a retention period is counted in days; an hour late is on time.
     return [["retention_sweep", "--every", "3600"]]
+
+
+@hooks.register(registry.MY_DATA_SECTION)
+def my_cases(user):
+    return cases_section(user)
