@@ -29,6 +29,7 @@ urlpatterns = [
     path("grievances/", include("grievances.urls")),
     path("grievances/", include("grievances.privacy.urls")),
     path("workspace/", include("grievances.workspace.urls")),
+    path("workspace/privacy/", include("grievances.privacy.workspace_urls")),
     path("statistics/", include("grievances.monitoring.public_urls")),
     path("workspace/api/", include("grievances.api.workspace_urls")),
     path("workspace/field/", include("grievances.offline.urls")),
