@@ -105,3 +105,13 @@ class Anonymisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grievance_id} anonymised {self.at:%Y-%m-%d} ({self.reason})"
+
+
+class RetentionWarning(models.Model):
+    """Supervisors were told that this case will be anonymised soon (one notice per case)."""
+
+    grievance = models.OneToOneField(Grievance, on_delete=models.PROTECT, related_name="retention_warning")
+    at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.grievance_id} warned {self.at:%Y-%m-%d}"

@@ -29,9 +29,10 @@ from django_tasks_db.models import DBTaskResult
 
 from grievances import rules
 from grievances.models import Attachment, CaseAccess, CaseEvent, Grievance, OutcomeLetter, Referral, ThrottleHit
-from grievances.privacy.models import Anonymisation, LegalHold, RetentionPolicy
-from grievances.privacy.policies import Policies
+from grievances.privacy.models import Anonymisation, LegalHold, RetentionPolicy, RetentionWarning
+from grievances.privacy.policies import WARNING_DAYS, Policies
 from grievances.privacy.scrub import scrub
+from grievances.privacy.tasks import send_retention_warning
 from grievances.reference import Category
 from grievances.workflow import CLOSED_STATES
 from portal.lib import datakeys
@@ -294,6 +295,32 @@ def records_sweep(*, policies: Policies, now, dry_run: bool) -> dict[str, int]:
     return counts
 
 
+def warnings_send(*, now, policies: Policies, dry_run: bool) -> int:
+    """Record and announce (once per case) the cases entering the warning period; how many."""
+    queryset, _labels = cases_due(now=now, policies=policies, ahead=timedelta(days=WARNING_DAYS))
+    pending = queryset.filter(retention_warning__isnull=True)
+    if dry_run:
+        return pending.count()
+    by_agency: dict[int, list[str]] = {}
+    with transaction.atomic():
+        rows = list(
+            pending.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "agency_id", "reference")
+        )
+        RetentionWarning.objects.bulk_create(
+            [RetentionWarning(grievance_id=pk, at=now) for pk, _agency, _reference in rows], ignore_conflicts=True
+        )
+        for _pk, agency_id, reference in rows:
+            by_agency.setdefault(agency_id, []).append(reference)
+        day = timezone.localdate(now).isoformat()
+        for agency_id, references in by_agency.items():
+            transaction.on_commit(
+                lambda agency_id=agency_id, references=references: send_retention_warning.enqueue(
+                    agency_id, references[:500], day
+                )
+            )
+    return len(rows)
+
+
 def retention_sweep(*, now=None, dry_run: bool = False, batch_size: int = BATCH_SIZE, limit: int | None = None) -> dict:
     """Anonymise every case past its retention (in batches) and delete other expired records.
 
@@ -317,5 +344,6 @@ def retention_sweep(*, now=None, dry_run: bool = False, batch_size: int = BATCH_
             result["cases"] += len(
                 grievances_anonymise(ids=ids, reason=Anonymisation.Reason.RETENTION, policy_labels=labels)
             )
+    result["warned"] = warnings_send(now=now, policies=policies, dry_run=dry_run)
     result.update(records_sweep(policies=policies, now=now, dry_run=dry_run))
     return result

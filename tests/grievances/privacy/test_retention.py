@@ -12,6 +12,7 @@ from grievances.models import Attachment, CaseAccess, CaseEvent, Grievance, Thro
 from grievances.privacy.models import Anonymisation, LegalHold, RetentionPolicy
 from grievances.privacy.scrub import scrub
 from grievances.privacy.services import grievances_anonymise, legal_hold_lift, legal_hold_place, retention_sweep
+from grievances.privacy.tasks import send_retention_warning
 from grievances.services import grievance_lodge, grievance_reply
 from grievances.workflow import Status
 from portal import registry
@@ -198,3 +199,33 @@ def test_old_access_logs_and_throttle_records_expire_with_their_policies(categor
 
 def test_the_sweep_runs_in_the_background_loop_and_the_production_scheduler():
     assert ["retention_sweep", "--every", "3600"] in registry.background_commands()
+
+
+# --- warnings --------------------------------------------------------------------------
+
+
+def warning_tasks():
+    from django_tasks_db.models import DBTaskResult
+
+    return list(DBTaskResult.objects.filter(task_path__endswith="send_retention_warning"))
+
+
+def test_supervisors_are_told_once_thirty_days_ahead_by_email(
+    category, agency, mailoutbox, django_capture_on_commit_callbacks
+):
+    supervisor = member(agency, Membership.Role.SUPERVISOR)
+    member(agency, Membership.Role.CASE_OFFICER)  # officers are not told
+    soon = closed_case(category, days_ago=5 * 365 - 10)
+    later = closed_case(category, days_ago=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention_sweep()
+    assert result["warned"] == 1 and result["cases"] == 0
+    (row,) = warning_tasks()
+    mailoutbox.clear()
+    send_retention_warning.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    assert [message.to for message in mailoutbox] == [[supervisor.email]]
+    body = mailoutbox[0].body
+    assert soon.reference in body and later.reference not in body and NAME not in body and PHONE not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_sweep()["warned"] == 0
+    assert len(warning_tasks()) == 1

@@ -1,0 +1,38 @@
+"""E-mail to supervisors: cases of their agency will be anonymised within the warning period."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from portal.models import Membership, Organization, SentMessage
+
+
+@task
+def send_retention_warning(agency_id: int, references: list[str], day: str) -> int:
+    """One e-mail per supervisor of the agency, naming the cases by reference only (never their content)."""
+    agency = Organization.objects.get(pk=agency_id)
+    site = settings.SITE_URL.rstrip("/")
+    supervisors = (
+        Membership.objects.active()
+        .filter(organization=agency, role__in=(Membership.Role.SUPERVISOR, Membership.Role.ADMIN))
+        .select_related("user")
+    )
+    sent = 0
+    for membership in supervisors:
+        user = membership.user
+        if not user.is_active or not user.email:
+            continue
+        with SentMessage.claim(f"retention-warning:{agency_id}:{day}:{user.pk}") as first:
+            if not first:
+                continue
+            with translation.override(user.preferred_language):
+                context = {"agency": agency, "references": references, "site_url": site, "count": len(references)}
+                subject = render_to_string("grievances/privacy/email/warning_subject.txt", context).strip()
+                body = render_to_string("grievances/privacy/email/warning.txt", context)
+            EmailMessage(subject=subject, body=body, to=[user.email]).send()
+        sent += 1
+    return sent
