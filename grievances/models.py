@@ -356,6 +356,7 @@ class CaseEvent(models.Model):
         DUPLICATE = "duplicate", _("Marked as a duplicate")
         DUPLICATE_LINKED = "duplicate_linked", _("Duplicate linked")
         LANGUAGE_CHANGED = "language_changed", _("Language changed")
+        CONTACT_CHANGED = "contact_changed", _("Contact details changed")
 
     grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -1,13 +1,20 @@
 """The complainant's export of one case, reached as its owner or with reference + PIN (the same gate as the page)."""
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from grievances import services
 from grievances.access import grievance_for_complainant
 from grievances.privacy.exports import case_record
 from portal.lib.datasection import DataSection, as_json
+from portal.lib.forms import apply_service_errors
 from portal.lib.pdf import render_pdf
 
 
@@ -38,3 +45,34 @@ def case_data_pdf(request, reference):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="suara-{grievance.reference}.pdf"'
     return response
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(label=_lazy("Your name"), max_length=150, required=False)
+    contact_phone = forms.CharField(label=_lazy("Phone"), max_length=32, required=False)
+    contact_email = forms.EmailField(label=_lazy("E-mail"), required=False)
+
+
+@never_cache
+def contact(request, reference):
+    """The complainant corrects their contact details (the change, not the values, goes on the timeline)."""
+    grievance = grievance_for_complainant(request, reference)  # 404 for anyone else
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.grievance_correct_contact(grievance=grievance, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Your contact details are saved."))
+                return redirect(grievance.get_absolute_url())
+    else:
+        form = ContactForm(
+            initial={
+                "contact_name": grievance.contact_name,
+                "contact_phone": grievance.contact_phone,
+                "contact_email": grievance.contact_email,
+            }
+        )
+    return render(request, "grievances/privacy/contact.html", {"grievance": grievance, "form": form})

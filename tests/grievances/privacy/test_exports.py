@@ -59,3 +59,39 @@ def test_a_case_export_opens_with_reference_and_pin_and_is_404_for_anyone_else(c
     assert response.status_code == 200
     assert json.loads(response.content)["grievances"][0]["phone"] == PHONE
     assert client.get(f"/grievances/{lodged.grievance.reference}/data.pdf").content.startswith(b"%PDF")
+
+
+# --- correcting contact details ----------------------------------------------------------
+
+
+def tracked(client, lodged):
+    client.post("/grievances/track/", {"reference": lodged.grievance.reference, "pin": lodged.pin})
+    return client
+
+
+def test_the_complainant_corrects_their_phone_and_the_timeline_says_so_without_the_number(client, category):
+    from grievances.models import CaseEvent
+
+    lodged = grievance_lodge(
+        category=category, description="Late", contact_preference=Grievance.Contact.PHONE, contact_phone=PHONE
+    )
+    url = f"/grievances/{lodged.grievance.reference}/contact/"
+    assert client.get(url).status_code == 404  # without the PIN
+    response = tracked(client, lodged).post(url, {"contact_name": "", "contact_phone": "+66 89 999 8888"})
+    assert response.status_code == 302
+    grievance = Grievance.objects.get(pk=lodged.grievance.pk)
+    assert grievance.contact_phone == "+66 89 999 8888"
+    event = grievance.events.get(kind=CaseEvent.Kind.CONTACT_CHANGED)
+    assert event.public and event.payload == {"fields": ["contact_phone"]} and "8888" not in event.body
+
+
+def test_a_phone_contact_cannot_be_emptied_and_the_form_keeps_what_was_typed(client, category):
+    lodged = grievance_lodge(
+        category=category, description="Late", contact_preference=Grievance.Contact.PHONE, contact_phone=PHONE
+    )
+    url = f"/grievances/{lodged.grievance.reference}/contact/"
+    response = tracked(client, lodged).post(url, {"contact_name": "Somchai", "contact_phone": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Please give a phone number" in html and 'value="Somchai"' in html
+    assert Grievance.objects.get(pk=lodged.grievance.pk).contact_phone == PHONE
