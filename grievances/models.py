@@ -357,6 +357,8 @@ class CaseEvent(models.Model):
         DUPLICATE_LINKED = "duplicate_linked", _("Duplicate linked")
         LANGUAGE_CHANGED = "language_changed", _("Language changed")
         CONTACT_CHANGED = "contact_changed", _("Contact details changed")
+        ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
+        ERASURE_DECIDED = "erasure_decided", _("Erasure request decided")
 
     grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

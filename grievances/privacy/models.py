@@ -115,3 +115,36 @@ class RetentionWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grievance_id} warned {self.at:%Y-%m-%d}"
+
+
+class ErasureRequest(models.Model):
+    """A complainant asks that their personal data in a case be erased; a supervisor decides by ``due_on``."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved: the case was anonymised")
+        REFUSED = "refused", _("Refused")
+
+    grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="erasure_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    due_on = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grievance"], condition=models.Q(state="pending"), name="erasure_request_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grievance_id} erasure {self.state}"

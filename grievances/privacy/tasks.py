@@ -8,6 +8,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from portal.lib.sealed import SealBroken, unseal
 from portal.models import Membership, Organization, SentMessage
 
 
@@ -36,3 +37,21 @@ def send_retention_warning(agency_id: int, references: list[str], day: str) -> i
             EmailMessage(subject=subject, body=body, to=[user.email]).send()
         sent += 1
     return sent
+
+
+@task
+def send_erasure_decision(sealed_address: str, language: str, reference: str, approved: bool, reasons: str) -> int:
+    """Tell the complainant how their erasure request was decided (the address arrives sealed)."""
+    try:
+        address = unseal(sealed_address, purpose="erasure-notice", max_age_seconds=7 * 24 * 3600)
+    except SealBroken:
+        return 0
+    with SentMessage.claim(f"erasure-decision:{reference}") as first:
+        if not first:
+            return 0
+        with translation.override(language):
+            context = {"reference": reference, "approved": approved, "reasons": reasons}
+            subject = render_to_string("grievances/privacy/email/erasure_subject.txt", context).strip()
+            body = render_to_string("grievances/privacy/email/erasure.txt", context)
+        EmailMessage(subject=subject, body=body, to=[address]).send()
+    return 1

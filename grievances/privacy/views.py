@@ -12,7 +12,9 @@ from django.views.decorators.http import require_GET
 
 from grievances import services
 from grievances.access import grievance_for_complainant
+from grievances.privacy import erasure
 from grievances.privacy.exports import case_record
+from grievances.privacy.models import ErasureRequest
 from portal.lib.datasection import DataSection, as_json
 from portal.lib.forms import apply_service_errors
 from portal.lib.pdf import render_pdf
@@ -76,3 +78,26 @@ def contact(request, reference):
             }
         )
     return render(request, "grievances/privacy/contact.html", {"grievance": grievance, "form": form})
+
+
+@never_cache
+def erase(request, reference):
+    """The complainant reads the rules in plain words and asks for their data in this case to be erased."""
+    grievance = grievance_for_complainant(request, reference)  # the tracking capability, or 404
+    pending = ErasureRequest.objects.filter(grievance=grievance, state=ErasureRequest.State.PENDING).first()
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Please tick the box to confirm your request."))
+        else:
+            try:
+                pending = erasure.erasure_request(grievance=grievance, user=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Your request is sent. The agency will answer by the date shown."))
+                return redirect(grievance.get_absolute_url())
+    return render(
+        request,
+        "grievances/privacy/erase.html",
+        {"grievance": grievance, "pending": pending, "decision_days": erasure.DECISION_DAYS},
+    )

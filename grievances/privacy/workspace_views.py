@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from grievances import rules
 from grievances.models import Grievance
-from grievances.privacy import services
-from grievances.privacy.models import LegalHold
+from grievances.privacy import erasure, services
+from grievances.privacy.models import ErasureRequest, LegalHold
 from grievances.privacy.policies import WARNING_DAYS, Policies
 from grievances.references import normalize_reference
 
@@ -69,7 +69,14 @@ def due(request, agency: str):
         .select_related("grievance", "placed_by")
         .order_by("-placed_at")[:ROWS]
     )
+    requests = (
+        ErasureRequest.objects.filter(grievance__agency=organization, state=ErasureRequest.State.PENDING)
+        .filter(grievance__in=Grievance.objects.visible_to(request.user))
+        .select_related("grievance")
+        .order_by("due_on", "pk")[:ROWS]
+    )
     context = {
+        "requests": requests,
         "agency": organization,
         "rows": due_soon(request.user, organization),
         "holds": holds,
@@ -107,4 +114,30 @@ def hold(request, agency: str, reference: str):
         raise Http404 from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    return redirect("workspace_privacy:due", agency=organization.slug)
+
+
+@never_cache
+@login_required
+@require_POST
+def decide_erasure(request, agency: str, request_id: int):
+    organization = _supervised_agency(request, agency)
+    erasure_request = (
+        ErasureRequest.objects.filter(pk=request_id, grievance__agency=organization)
+        .filter(grievance__in=Grievance.objects.visible_to(request.user))
+        .first()
+    )
+    if erasure_request is None:
+        raise Http404
+    approve = request.POST.get("decision") == "approve"
+    try:
+        erasure.erasure_decide(
+            request=erasure_request, user=request.user, approve=approve, reasons=request.POST.get("reasons", "")
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The request is decided and the complainant told."))
     return redirect("workspace_privacy:due", agency=organization.slug)
