@@ -16,7 +16,7 @@ from django.utils.translation import pgettext
 
 from grievances.reference import Category, Holiday, Programme, Region, SLAPolicy  # noqa: F401
 from grievances.workflow import Status
-from portal.lib.encrypted import EncryptedTextField, SealableTextField
+from portal.lib.encrypted import EncryptedBinaryField, EncryptedTextField, SealableTextField
 from portal.lib.localized import language_name
 from portal.models import Membership, Organization
 
@@ -513,7 +513,8 @@ class OutcomeLetter(models.Model):
     language = models.CharField(max_length=10)
     code = models.CharField(max_length=64, unique=True)
     issued_at = models.DateTimeField(default=timezone.now)
-    pdf = models.BinaryField()
+    # Sealed at rest: the letter prints the complainant's name.
+    pdf = EncryptedBinaryField()
     pdf_sha256 = models.CharField(max_length=64)
 
     class Meta:

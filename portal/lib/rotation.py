@@ -20,7 +20,13 @@ from django.apps import apps
 from django.conf import settings
 
 from portal.lib import datakeys
-from portal.lib.encrypted import EncryptedTextField, SealableTextField, reseal_column
+from portal.lib.encrypted import (
+    EncryptedBinaryField,
+    EncryptedTextField,
+    SealableTextField,
+    reseal_binary_column,
+    reseal_column,
+)
 from portal.lib.uploads import reseal_private
 
 
@@ -68,6 +74,11 @@ def old_key_count(model, name: str) -> int:
 def rotate_keys(*, batch_size: int = 1000, files: bool = True, progress: Callable[[str], None] | None = None):
     """Seal every sealed column and private file under the current key; what was written, and what is left."""
     report = RotationReport()
+    for model in apps.get_models():
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, EncryptedBinaryField):
+                label = f"{model._meta.label}.{model_field.name}"
+                report.columns[label] = reseal_binary_column(model._base_manager.all(), model_field.name)
     for model, name, seal_clear in sealed_columns():
         label = f"{model._meta.label}.{name}"
         report.columns[label] = reseal_column(

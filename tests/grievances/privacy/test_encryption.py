@@ -204,3 +204,22 @@ def test_a_dump_of_the_database_shows_no_seeded_name_phone_email_or_sensitive_st
         files = [p.read_bytes() for p in (tmp_path / "private").rglob("*") if p.is_file()]
         assert files and all(FILE_MARKER not in data for data in files)
         assert get_private_storage().exists(Attachment.objects.get(grievance=grievance).storage_name)
+
+
+def test_an_issued_letter_is_sealed_in_the_database_and_read_back_whole(lodged, settings):
+    from grievances.models import OutcomeLetter
+
+    pdf = b"%PDF-1.7 " + NAME.encode() + b" %%EOF"
+    letter = OutcomeLetter.objects.create(
+        grievance=lodged.grievance, state_key="1.1", language="en", code="c" * 64, pdf=pdf, pdf_sha256="0" * 64
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pdf FROM grievances_outcomeletter WHERE id = %s", [letter.pk])
+        stored = bytes(cursor.fetchone()[0])
+    assert NAME.encode() not in stored and datakeys.bytes_key_id(stored) == "dev"
+    assert bytes(OutcomeLetter.objects.get(pk=letter.pk).pdf) == pdf
+    settings.SUARA_DATA_KEYS = f"{DEVELOPMENT_KEYS},{NEW}"
+    from portal.lib.rotation import rotate_keys
+
+    assert rotate_keys(files=False).columns["grievances.OutcomeLetter.pdf"] == 1
+    assert bytes(OutcomeLetter.objects.get(pk=letter.pk).pdf) == pdf
