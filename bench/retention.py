@@ -87,7 +87,8 @@ def main() -> int:
     if not database_url.startswith("postgres"):
         print("bench/retention.py measures PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
-    os.environ["SUARA_DATA_KEYS"] = KEY_A
+    # Both keys readable (an earlier run may have rotated to either); new writes under A.
+    os.environ["SUARA_DATA_KEYS"] = f"{KEY_B},{KEY_A}"
     ensure_database(database_url)
     setup_django(database_url, os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
 

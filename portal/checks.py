@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
-from portal.lib import fonts
+from portal.lib import datakeys, fonts
 
 
 @register(deploy=True)
@@ -69,8 +69,6 @@ def pdf_fonts_are_installed(app_configs, **kwargs):
 @register(deploy=True)
 def data_keys_are_not_the_development_key(app_configs, **kwargs):
     from django.core.checks import Error
-
-    from portal.lib import datakeys
 
     if datakeys.holds_development_key(settings.SUARA_DATA_KEYS):
         return [
