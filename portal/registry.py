@@ -8,6 +8,8 @@ app), and the portal asks here:
   a block of a signed-in person's ``/my/`` page;
 - ``suara_my_data_section``: ``fn(user) -> DataSection | None``, what an app keeps
   about a signed-in person, for their export (``/my/data/``, JSON and PDF);
+- ``suara_account_deleting``: ``fn(user) -> None``, called in the transaction that deletes a
+  person's account, before the row goes: the app anonymises what the account owned;
 - ``suara_demo_seeder``: ``fn(*, organizations, users, stdout) -> int`` (rows
   created; must be idempotent), run by ``manage.py seed_demo`` after the
   people and organizations;
@@ -29,6 +31,7 @@ from wagtail import hooks
 
 MY_PAGE_SECTION = "suara_my_page_section"
 MY_DATA_SECTION = "suara_my_data_section"
+ACCOUNT_DELETING = "suara_account_deleting"
 DEMO_SEEDER = "suara_demo_seeder"
 BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
@@ -43,6 +46,11 @@ def my_page_sections(request) -> list[tuple[str, dict]]:
 def my_data_sections(user) -> list:
     sections = (section(user) for section in hooks.get_hooks(MY_DATA_SECTION))
     return [section for section in sections if section]
+
+
+def account_deleting(user) -> None:
+    for forget in hooks.get_hooks(ACCOUNT_DELETING):
+        forget(user)
 
 
 def demo_seeders() -> list:

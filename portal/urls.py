@@ -25,6 +25,7 @@ urlpatterns = [
     path("my/", views.my_page, name="my"),
     path("my/data/", views.my_data, name="my_data"),
     path("my/data.pdf", views.my_data_pdf, name="my_data_pdf"),
+    path("my/delete/", views.my_delete, name="my_delete"),
     path("my/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("grievances/", include("grievances.urls")),
     path("grievances/", include("grievances.privacy.urls")),

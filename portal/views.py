@@ -6,8 +6,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +25,7 @@ from portal.lib.datasection import DataRecord, DataSection, as_json
 from portal.lib.health import pdf_font_warnings, run_checks
 from portal.lib.i18n import split_language_prefix, with_language_prefix
 from portal.lib.pdf import render_pdf
+from portal.models import Membership
 
 
 def _health_body() -> tuple[dict, list[str]]:
@@ -112,6 +115,28 @@ def my_data_pdf(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="suara-my-data.pdf"'
     return response
+
+
+@never_cache
+@login_required
+def my_delete(request):
+    """A person deletes their own account; each app first anonymises what it owned (a hook, portal.registry)."""
+    user = request.user
+    staff = user.is_staff or user.memberships.exclude(role=Membership.Role.MEMBER).exists()
+    error = ""
+    if request.method == "POST" and not staff:
+        if request.POST.get("confirm") != "yes":
+            error = _("Please tick the box to confirm.")
+        elif not user.check_password(request.POST.get("password", "")):
+            error = _("The password is not right.")
+        else:
+            with transaction.atomic():
+                registry.account_deleting(user)
+                logout(request)
+                user.delete()
+            messages.success(request, _("Your account is deleted."))
+            return redirect("/")
+    return render(request, "portal/my_delete.html", {"staff": staff, "error": error}, status=400 if error else 200)
 
 
 @never_cache

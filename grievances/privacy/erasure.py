@@ -22,6 +22,7 @@ from grievances.models import CaseEvent, Grievance
 from grievances.privacy.models import Anonymisation, ErasureRequest, LegalHold
 from grievances.privacy.services import grievances_anonymise
 from grievances.privacy.tasks import send_erasure_decision
+from grievances.workflow import CLOSED_STATES
 from portal.lib.sealed import seal
 from portal.lib.text import clean_text
 
@@ -92,3 +93,25 @@ def erasure_decide(*, request: ErasureRequest, user, approve: bool, reasons: str
             lambda: send_erasure_decision.enqueue(sealed, grievance.language, grievance.reference, approve, reasons)
         )
     return request
+
+
+def account_erase(user) -> dict[str, int]:
+    """Before an account is deleted: anonymise the closed cases it lodged, ask for the open ones' erasure.
+
+    Runs inside the deletion's transaction (``portal.registry.account_deleting``).
+    Open cases, or cases on legal hold, get a pending erasure request for a
+    supervisor to decide when they can; their link to the account goes with it.
+    """
+    owned = Grievance.objects.filter(complainant=user, anonymisation__isnull=True)
+    # Cases on legal hold are left out by the anonymisation itself, and get a request below.
+    closed = list(owned.filter(status__in=CLOSED_STATES).values_list("pk", flat=True))
+    done = grievances_anonymise(ids=closed, reason=Anonymisation.Reason.ACCOUNT_DELETED) if closed else []
+    requested = 0
+    for grievance in owned.exclude(pk__in=done).select_related("agency"):
+        if not ErasureRequest.objects.filter(grievance=grievance, state=ErasureRequest.State.PENDING).exists():
+            ErasureRequest.objects.create(
+                grievance=grievance, due_on=timezone.localdate() + timedelta(days=DECISION_DAYS)
+            )
+            _event(grievance, CaseEvent.Kind.ERASURE_REQUESTED, user=None, by_complainant=True)
+            requested += 1
+    return {"anonymised": len(done), "requested": requested}

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from grievances.privacy.erasure import account_erase
 from grievances.privacy.exports import cases_section
 from grievances.privacy.models import RetentionPolicy
 from portal import registry
@@ -33,3 +34,8 @@ def retention_sweep():
 @hooks.register(registry.MY_DATA_SECTION)
 def my_cases(user):
     return cases_section(user)
+
+
+@hooks.register(registry.ACCOUNT_DELETING)
+def forget_account(user):
+    account_erase(user)

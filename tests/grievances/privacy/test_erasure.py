@@ -92,3 +92,40 @@ def test_refusing_needs_reasons_and_an_officer_or_other_agency_gets_404(client, 
     client.post(url, {"decision": "refuse", "reasons": "A court case needs it"})
     request.refresh_from_db()
     assert request.state == ErasureRequest.State.REFUSED
+
+
+# --- deleting an account ---------------------------------------------------------------
+
+
+def test_deleting_an_account_anonymises_its_closed_cases_and_asks_erasure_of_open_ones(
+    client, category, django_user_model
+):
+    user = django_user_model.objects.create_user("leaving@example.org", "a-long-password-1")
+    closed = grievance_lodge(
+        category=category,
+        description="Somchai, 081 234 5678",
+        contact_preference=Grievance.Contact.ACCOUNT,
+        contact_name="Somchai",
+        complainant=user,
+    ).grievance
+    move_to(closed, Status.CLOSED, kind=CaseEvent.Kind.CLOSED)
+    still_open = grievance_lodge(
+        category=category, description="Late", contact_preference=Grievance.Contact.ACCOUNT, complainant=user
+    ).grievance
+    client.force_login(user)
+    assert client.post("/my/delete/", {"confirm": "yes", "password": "wrong"}).status_code == 400
+    response = client.post("/my/delete/", {"confirm": "yes", "password": "a-long-password-1"})
+    assert response.status_code == 302
+    assert not django_user_model.objects.filter(pk=user.pk).exists()
+    assert Anonymisation.objects.get(grievance=closed).reason == Anonymisation.Reason.ACCOUNT_DELETED
+    assert Grievance.objects.get(pk=closed.pk).contact_name == ""
+    assert ErasureRequest.objects.get(grievance=still_open).state == ErasureRequest.State.PENDING
+    assert Grievance.objects.get(pk=still_open.pk).complainant_id is None
+
+
+def test_a_staff_account_cannot_delete_itself_here(client, agency):
+    officer = member(agency, Membership.Role.CASE_OFFICER)
+    client.force_login(officer)
+    response = client.post("/my/delete/", {"confirm": "yes", "password": "x"})
+    assert response.status_code == 200 and "administrator" in response.content.decode()
+    assert type(officer).objects.filter(pk=officer.pk).exists()
