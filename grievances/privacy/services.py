@@ -31,11 +31,12 @@ from grievances import rules
 from grievances.models import Attachment, CaseAccess, CaseEvent, Grievance, OutcomeLetter, Referral, ThrottleHit
 from grievances.privacy.models import Anonymisation, LegalHold, RetentionPolicy, RetentionWarning
 from grievances.privacy.policies import WARNING_DAYS, Policies
-from grievances.privacy.scrub import scrub
 from grievances.privacy.tasks import send_retention_warning
 from grievances.reference import Category
 from grievances.workflow import CLOSED_STATES
+from portal import registry
 from portal.lib import datakeys
+from portal.lib.scrub import scrub
 from portal.lib.text import clean_text
 from portal.lib.uploads import delete_private
 from portal.models import SentMessage
@@ -365,4 +366,7 @@ def retention_sweep(*, now=None, dry_run: bool = False, batch_size: int = BATCH_
             )
     result["warned"] = warnings_send(now=now, policies=policies, dry_run=dry_run)
     result.update(records_sweep(policies=policies, now=now, dry_run=dry_run))
+    # The other apps' records (consultation responses), through portal.registry: grievances imports no other app.
+    keep_days = {Kind.CONSULTATION_RESPONSES.value: policies.days(Kind.CONSULTATION_RESPONSES)}
+    result.update(registry.retention_jobs(keep_days=keep_days, now=now, dry_run=dry_run))
     return result

@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from grievances.models import Attachment, CaseAccess, CaseEvent, Grievance, ThrottleHit
 from grievances.privacy.models import Anonymisation, LegalHold, RetentionPolicy
-from grievances.privacy.scrub import scrub
 from grievances.privacy.services import grievances_anonymise, legal_hold_lift, legal_hold_place, retention_sweep
 from grievances.privacy.tasks import send_retention_warning
 from grievances.services import grievance_lodge, grievance_reply
 from grievances.workflow import Status
 from portal import registry
+from portal.lib.scrub import scrub
 from portal.lib.uploads import clean_upload, get_private_storage
 from portal.models import Membership
 from tests.fixtures.uploads import pdf_bytes, uploaded

@@ -29,7 +29,8 @@ class Command(RepeatingCommand):
     def run_once(self, *, verbose: bool, once: bool) -> str | None:
         dry_run = self.options["dry_run"]
         result = retention_sweep(dry_run=dry_run, batch_size=self.options["batch_size"], limit=self.options["limit"])
-        others = " ".join(f"{kind}={result[kind]}" for kind in ("access_logs", "throttle", "sessions", "tasks", "sms"))
+        records = ("access_logs", "throttle", "sessions", "tasks", "sms", "consultation_responses")
+        others = " ".join(f"{kind}={result.get(kind, 0)}" for kind in records)
         if dry_run:
             lines = [
                 f"retention_sweep (dry run): would anonymise cases={result['would_anonymise']}; would delete {others}"
