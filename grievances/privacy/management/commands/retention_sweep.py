@@ -33,17 +33,17 @@ class Command(RepeatingCommand):
         others = " ".join(f"{kind}={result.get(kind, 0)}" for kind in records)
         if dry_run:
             lines = [
-                f"retention_sweep (dry run): would anonymise cases={result['would_anonymise']}; would delete {others}"
+                f"retention_sweep (dry run): would anonymise cases={result['would_anonymise']}; "
+                f"would warn about cases={result['warned']}; would delete or anonymise {others}"
             ]
             if verbose:
                 queryset, labels = cases_due()
                 for reference, category_id in queryset.values_list("reference", "category_id")[:200]:
                     lines.append(f"  {reference}: {labels.get(category_id, '')}")
             return "\n".join(lines)
-        if (
-            verbose
-            or result["cases"]
-            or any(result[kind] for kind in ("access_logs", "throttle", "sessions", "tasks", "sms"))
-        ):
-            return f"retention_sweep: anonymised cases={result['cases']}; deleted {others}"
+        if verbose or result["cases"] or result["warned"] or any(result.get(kind) for kind in records):
+            return (
+                f"retention_sweep: anonymised cases={result['cases']}; warned about cases={result['warned']}; "
+                f"deleted or anonymised {others}"
+            )
         return None
