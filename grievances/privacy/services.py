@@ -354,15 +354,16 @@ def retention_sweep(*, now=None, dry_run: bool = False, batch_size: int = BATCH_
     if dry_run:
         result["would_anonymise"] = queryset.count()
     else:
-        last = 0
-        while limit is None or result["cases"] < limit:
-            size = batch_size if limit is None else min(batch_size, limit - result["cases"])
-            ids = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
-            if not ids:
-                break
-            last = ids[-1]
+        # The due cases are found once (one scan of the closed cases), then taken batch by batch:
+        # asking again for each batch cost a scan per batch on a million cases. Each batch is
+        # re-checked under its lock, so a case anonymised or held meanwhile is skipped.
+        due = queryset.order_by("pk").values_list("pk", flat=True)
+        ids = list(due if limit is None else due[:limit])
+        for start in range(0, len(ids), batch_size):
             result["cases"] += len(
-                grievances_anonymise(ids=ids, reason=Anonymisation.Reason.RETENTION, policy_labels=labels)
+                grievances_anonymise(
+                    ids=ids[start : start + batch_size], reason=Anonymisation.Reason.RETENTION, policy_labels=labels
+                )
             )
     result["warned"] = warnings_send(now=now, policies=policies, dry_run=dry_run)
     result.update(records_sweep(policies=policies, now=now, dry_run=dry_run))
