@@ -163,13 +163,11 @@ def grievances_anonymise(
             texts = {case.pk: 0 for case in cases}
             now = timezone.now()
             for case in cases:
-                complainant_id = case.complainant_id
                 for field in ("description", "decision_reasons", "remedy"):
                     before = getattr(case, field)
                     after = scrub(before, names=names[case.pk])
                     texts[case.pk] += after != before
                     setattr(case, field, after)
-                case._complainant_id_before = complainant_id
             _update_rows(
                 Grievance,
                 [("description", "text"), ("decision_reasons", "text"), ("remedy", "text")],
@@ -190,7 +188,7 @@ def grievances_anonymise(
                 before = event.body
                 after = scrub(before, names=names[case.pk])
                 touched = after != before
-                if event.actor_id and event.actor_id == case._complainant_id_before:
+                if event.actor_id and event.actor_id == case.complainant_id:
                     event.actor_id = None
                     touched = True
                 if touched:
