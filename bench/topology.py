@@ -15,6 +15,7 @@ State (pids, logs, configuration, certificate) lives in ``$SUARA_VAR_DIR/prod``.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -164,6 +165,7 @@ class Topology:
             EMAIL_URL=f"file:///{self.directory / 'mail'}",
             PROMETHEUS_MULTIPROC_DIR=str(self.directory / "metrics"),
             SECRET_KEY=self.secret_key(),
+            SUARA_DATA_KEYS=self.data_keys(),
             # A task held by a killed worker goes back to the queue after a minute (the least allowed).
             SUARA_TASK_STALE_SECONDS="60",
         )
@@ -173,6 +175,13 @@ class Topology:
         path = self.directory / "secret_key"
         if not path.exists():
             path.write_text(os.urandom(48).hex())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def data_keys(self) -> str:
+        path = self.directory / "data_keys"
+        if not path.exists():
+            path.write_text("topology:" + base64.b64encode(os.urandom(32)).decode())
             path.chmod(0o600)
         return path.read_text().strip()
 

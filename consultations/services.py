@@ -38,7 +38,7 @@ from consultations.models import (
     owner_approvers_group_name,
 )
 from portal.lib.text import clean_text
-from portal.lib.uploads import MAX_FILES, save_private
+from portal.lib.uploads import MAX_FILES, delete_private, save_private
 from portal.models import Membership, Organization, User
 
 REPORT_REASON_MAX = 1000
@@ -539,3 +539,14 @@ def _owner_workflow_ensure(organization: Organization, memberships) -> None:
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     else:
         Workflow.objects.filter(workflow_tasks__task=task).exclude(name=name).update(name=name)
+
+
+@transaction.atomic
+def response_withdraw(*, user: User, response: Response) -> None:
+    """The respondent takes their response back before closing: deleted with its counted answers and files."""
+    response = Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
+    if not rules.can_edit_response(user, response):
+        raise PermissionDenied(_("This response can no longer be withdrawn."))
+    files = list(response.attachments.values_list("storage_name", flat=True))
+    response.delete()  # its counted answers, files' rows and reports go with it (CASCADE)
+    transaction.on_commit(lambda: [delete_private(name) for name in files])

@@ -169,6 +169,12 @@ def respond(request, page: ConsultationPage):
     if response is not None and not rules.can_edit_response(request.user, response, state):
         return _render(request, page, "consultations/respond_closed.html", {"responses": [response]}, status=403)
     questions = page.reader_questions
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        if response is None:
+            raise Http404
+        services.response_withdraw(user=request.user, response=response)
+        messages.success(request, _("Your response is withdrawn: it is deleted and no longer counted."))
+        return redirect(page.url)
     if request.method == "POST":
         submitting = request.POST.get("action") == "submit" or (
             response is not None and response.status == Response.Status.SUBMITTED

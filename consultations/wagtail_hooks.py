@@ -21,6 +21,8 @@ from wagtail.snippets.models import register_snippet
 
 from consultations import demo, rules, services, views
 from consultations.models import ConsultationPage, OrganizationIndexPage, OrganizationPage, Topic
+from consultations.my_data import responses_section
+from consultations.retention import responses_anonymise
 from portal import registry
 
 register_snippet(Topic)
@@ -97,6 +99,16 @@ def announce_what_publishing_made_due(request, page):
 @hooks.register(registry.MY_PAGE_SECTION)
 def my_consultations(request):
     return views.my_section(request)
+
+
+@hooks.register(registry.MY_DATA_SECTION)
+def my_responses(user):
+    return responses_section(user)
+
+
+@hooks.register(registry.RETENTION_JOBS)
+def anonymise_old_responses(**kwargs):
+    return responses_anonymise(**kwargs)
 
 
 @hooks.register(registry.DEMO_SEEDER)

@@ -6,6 +6,7 @@ import time
 from datetime import date
 
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +16,7 @@ from django.utils.translation import pgettext
 
 from grievances.reference import Category, Holiday, Programme, Region, SLAPolicy  # noqa: F401
 from grievances.workflow import Status
+from portal.lib.encrypted import EncryptedBinaryField, EncryptedTextField, SealableTextField
 from portal.lib.localized import language_name
 from portal.models import Membership, Organization
 
@@ -134,9 +136,10 @@ class Grievance(models.Model):
         _("confidentiality"), max_length=16, choices=Confidentiality.choices, default=Confidentiality.STANDARD
     )
     contact_preference = models.CharField(_("contact by"), max_length=10, choices=Contact.choices)
-    contact_name = models.CharField(_("name"), max_length=150, blank=True)
-    contact_phone = models.CharField(_("phone"), max_length=32, blank=True)
-    contact_email = models.EmailField(_("e-mail"), blank=True)
+    # Identity and contact are sealed at rest with the data keys (docs/privacy.md).
+    contact_name = EncryptedTextField(_("name"), max_length=150, blank=True)
+    contact_phone = EncryptedTextField(_("phone"), max_length=32, blank=True)
+    contact_email = EncryptedTextField(_("e-mail"), max_length=254, blank=True, validators=[validate_email])
 
     # On behalf of someone, by an organization.
     lodged_by = models.ForeignKey(
@@ -149,13 +152,17 @@ class Grievance(models.Model):
     lodged_by_organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="grievances_lodged"
     )
-    member_name = models.CharField(_("member's name"), max_length=150, blank=True)
+    member_name = EncryptedTextField(_("member's name"), max_length=150, blank=True)
     member_identity_withheld = models.BooleanField(_("member's identity kept from the agency"), default=False)
     consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
     people_affected = models.PositiveIntegerField(_("people affected"), default=1)
 
     # What.
-    description = models.TextField(_("what happened"))
+    # Sealed at rest when the case is in a sensitive category (then not searchable); see docs/privacy.md.
+    description = SealableTextField(_("what happened"), sealed_when="narrative_sealed")
+    # Set at lodging from the category (which never changes afterwards): the
+    # narrative and the timeline's bodies of this case are sealed at rest.
+    narrative_sealed = models.BooleanField(default=False, db_default=False, editable=False)
     occurred_on = models.DateField(_("when it happened"), null=True, blank=True)
     programme = models.ForeignKey(Programme, null=True, blank=True, on_delete=models.PROTECT)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT)
@@ -349,6 +356,9 @@ class CaseEvent(models.Model):
         DUPLICATE = "duplicate", _("Marked as a duplicate")
         DUPLICATE_LINKED = "duplicate_linked", _("Duplicate linked")
         LANGUAGE_CHANGED = "language_changed", _("Language changed")
+        CONTACT_CHANGED = "contact_changed", _("Contact details changed")
+        ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
+        ERASURE_DECIDED = "erasure_decided", _("Erasure request decided")
 
     grievance = models.ForeignKey(Grievance, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -357,7 +367,7 @@ class CaseEvent(models.Model):
     # Who did it, as the complainant should read it ("You", "Social Security Office").
     actor_label = models.CharField(max_length=150, blank=True)
     by_complainant = models.BooleanField(default=False)
-    body = models.TextField(blank=True)
+    body = SealableTextField(blank=True, sealed_when="narrative_sealed")
     payload = models.JSONField(default=dict, blank=True)
     status_after = models.CharField(max_length=24, choices=Status.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -380,6 +390,11 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Case events are append-only.")
+
+    @property
+    def narrative_sealed(self) -> bool:
+        """The body is sealed at rest as its case's narrative is (the case is usually in hand: no query)."""
+        return self.grievance.narrative_sealed
 
 
 class Attachment(models.Model):
@@ -498,7 +513,8 @@ class OutcomeLetter(models.Model):
     language = models.CharField(max_length=10)
     code = models.CharField(max_length=64, unique=True)
     issued_at = models.DateTimeField(default=timezone.now)
-    pdf = models.BinaryField()
+    # Sealed at rest: the letter prints the complainant's name.
+    pdf = EncryptedBinaryField()
     pdf_sha256 = models.CharField(max_length=64)
 
     class Meta:

@@ -29,6 +29,9 @@ stops at 1,001. Such a short string sits inside a great many longer words,
 so it finds its page quickly; a term that is both that short and rare is the
 slow case: it reads the agency's whole open queue (not benchmarked).
 
+The narrative of a sensitive-category case is sealed at rest (docs/privacy.md)
+and is not searchable: both folds give it nothing. Its reference still finds it.
+
 Several words are all required (AND), like the search they replaced. On
 SQLite (the embedded default) the same fold is a Python function registered
 on each connection, and the match is the same ``LIKE`` without an index.
@@ -40,6 +43,8 @@ import re
 import unicodedata
 
 from django.db.models import BooleanField, F, Func, Q, QuerySet
+
+from portal.lib.datakeys import is_sealed
 
 FOLD_FUNCTION = "suara_search_fold"
 MAX_WORDS = 8
@@ -154,7 +159,15 @@ def text_search(queryset: QuerySet, query: str, field: str = "description") -> Q
     return queryset.filter(condition) if condition else queryset
 
 
+def _fold_stored(text: str | None) -> str | None:
+    # A sealed narrative (a sensitive case's) is not searchable: it folds to
+    # nothing, as the PostgreSQL trigger stores nothing for it (migration 0012).
+    if text is not None and is_sealed(text):
+        return " "
+    return fold(text)
+
+
 def register_sqlite_fold(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver: SQLite has no ``suara_search_fold``; give it the Python one."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
+        connection.connection.create_function(FOLD_FUNCTION, 1, _fold_stored, deterministic=True)

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
-from portal.lib import fonts
+from portal.lib import datakeys, fonts
 
 
 @register(deploy=True)
@@ -84,6 +84,21 @@ def pdf_fonts_are_installed(app_configs, **kwargs):
                 hint=f"Install Debian's {' '.join(fonts.packages_for(missing))}, or letters in those scripts print "
                 "empty boxes.",
                 id="suara.W007",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def data_keys_are_not_the_development_key(app_configs, **kwargs):
+    from django.core.checks import Error
+
+    if datakeys.holds_development_key(settings.SUARA_DATA_KEYS):
+        return [
+            Error(
+                "SUARA_DATA_KEYS holds the development key: personal data would be sealed with a published key.",
+                hint="Set SUARA_DATA_KEYS (or SUARA_DATA_KEYS_FILE) to keys of your own; see docs/privacy.md.",
+                id="suara.E002",
             )
         ]
     return []

@@ -6,6 +6,13 @@ app), and the portal asks here:
 
 - ``suara_my_page_section``: ``fn(request) -> (template name, context) | None``,
   a block of a signed-in person's ``/my/`` page;
+- ``suara_my_data_section``: ``fn(user) -> DataSection | None``, what an app keeps
+  about a signed-in person, for their export (``/my/data/``, JSON and PDF);
+- ``suara_account_deleting``: ``fn(user) -> None``, called in the transaction that deletes a
+  person's account, before the row goes: the app anonymises what the account owned;
+- ``suara_retention_jobs``: ``fn(*, keep_days: dict, now, dry_run: bool) -> dict[str, int]``,
+  run by the retention sweep with the admin's periods (``keep_days["consultation_responses"]``):
+  the app anonymises or deletes its own expired records and says how many;
 - ``suara_demo_seeder``: ``fn(*, organizations, users, stdout) -> int`` (rows
   created; must be idempotent), run by ``manage.py seed_demo`` after the
   people and organizations;
@@ -26,6 +33,9 @@ from __future__ import annotations
 from wagtail import hooks
 
 MY_PAGE_SECTION = "suara_my_page_section"
+MY_DATA_SECTION = "suara_my_data_section"
+ACCOUNT_DELETING = "suara_account_deleting"
+RETENTION_JOBS = "suara_retention_jobs"
 DEMO_SEEDER = "suara_demo_seeder"
 BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
@@ -36,6 +46,23 @@ CASE_PAGE_NOTES = "suara_case_page_notes"
 def my_page_sections(request) -> list[tuple[str, dict]]:
     sections = (section(request) for section in hooks.get_hooks(MY_PAGE_SECTION))
     return [section for section in sections if section]
+
+
+def my_data_sections(user) -> list:
+    sections = (section(user) for section in hooks.get_hooks(MY_DATA_SECTION))
+    return [section for section in sections if section]
+
+
+def account_deleting(user) -> None:
+    for forget in hooks.get_hooks(ACCOUNT_DELETING):
+        forget(user)
+
+
+def retention_jobs(*, keep_days: dict, now, dry_run: bool) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for job in hooks.get_hooks(RETENTION_JOBS):
+        counts.update(job(keep_days=keep_days, now=now, dry_run=dry_run))
+    return counts
 
 
 def demo_seeders() -> list:

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf.locale import LANG_INFO as _django_lang_info
 from django.utils.csp import CSP
 
+from portal.lib import datakeys as _datakeys
 from portal.lib.env import (
     ConfigError,
     env_bool,
@@ -63,6 +64,27 @@ elif not SECRET_KEY:
         _key_file.write_text(SECRET_KEY)
         _key_file.chmod(0o600)
 
+# --- Data keys (encryption at rest, docs/privacy.md) -------------------------
+# Complainants' identity and contact, sensitive narratives and attachments are
+# sealed with these keys, which never enter the database. ``id:base64`` pairs,
+# comma-separated, the last one current (SUARA_DATA_KEYS_FILE for a key file).
+# Development and tests use a fixed key that production refuses.
+SUARA_DATA_KEYS = env_str("SUARA_DATA_KEYS")
+if SUARA_DATA_KEYS:
+    try:
+        _datakeys.parse_keys(SUARA_DATA_KEYS)
+    except _datakeys.DataKeysError as exc:
+        raise ConfigError(f"SUARA_DATA_KEYS: {exc}") from None
+if PRODUCTION:
+    if not SUARA_DATA_KEYS:
+        raise ConfigError(
+            "SUARA_DATA_KEYS is not set; production needs a data key (manage.py rotate_keys --new-key prints one)."
+        )
+    if _datakeys.holds_development_key(SUARA_DATA_KEYS):
+        raise ConfigError("SUARA_DATA_KEYS holds the development key; production needs keys of its own.")
+elif not SUARA_DATA_KEYS:
+    SUARA_DATA_KEYS = _datakeys.DEVELOPMENT_KEYS
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigError("ALLOWED_HOSTS is not set; production needs the host names it serves, comma-separated.")
@@ -94,6 +116,7 @@ INSTALLED_APPS = [
     "grievances.offline.apps.OfflineConfig",
     "grievances.sms.apps.SmsConfig",
     "grievances.insights.apps.InsightsConfig",
+    "grievances.privacy.apps.PrivacyConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the
     # admin's list of languages (wagtail_localize.locales).

@@ -6,9 +6,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,8 +21,11 @@ from wagtail import views as wagtail_views
 from wagtail.models import Page, Site
 
 from portal import memberships, registry
+from portal.lib.datasection import DataRecord, DataSection, as_json
 from portal.lib.health import pdf_font_warnings, run_checks
 from portal.lib.i18n import split_language_prefix, with_language_prefix
+from portal.lib.pdf import render_pdf
+from portal.models import Membership
 
 
 def _health_body() -> tuple[dict, list[str]]:
@@ -60,6 +65,78 @@ def my_page(request):
     # through a hook (portal.registry), so portal imports no app.
     sections = registry.my_page_sections(request)
     return render(request, "portal/my.html", {"memberships": memberships, "sections": sections})
+
+
+def _my_data_sections(user) -> list[DataSection]:
+    account = DataRecord(
+        title=_("Your account"),
+        fields=[
+            ("email", _("E-mail address"), user.email),
+            ("name", _("Name"), user.get_full_name()),
+            ("language", _("Language"), getattr(user, "language", "")),
+            ("joined", _("Joined"), user.date_joined),
+            ("last_sign_in", _("Last signed in"), user.last_login),
+        ],
+    )
+    for membership in user.memberships.select_related("organization").order_by("pk"):
+        account.entries.append(
+            DataRecord(
+                title=membership.organization.name,
+                fields=[
+                    ("organization", _("Organization"), membership.organization.name),
+                    ("role", _("Role"), membership.get_role_display()),
+                ],
+            )
+        )
+    account.entries_key, account.entries_label = "memberships", _("Your organizations")
+    # Each app adds what it keeps (cases, responses) through a hook (portal.registry).
+    return [DataSection("account", _("Your account"), [account]), *registry.my_data_sections(user)]
+
+
+@never_cache
+@login_required
+def my_data(request):
+    """Everything kept about the signed-in person, as JSON to take away."""
+    response = JsonResponse(as_json(_my_data_sections(request.user)), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="suara-my-data.json"'
+    return response
+
+
+@never_cache
+@login_required
+def my_data_pdf(request):
+    """The same as :func:`my_data`, as a PDF a person can read."""
+    sections = _my_data_sections(request.user)
+    pdf = render_pdf(
+        "portal/pdf/my_data.html",
+        {"title": _("Everything Suara keeps about you"), "data_sections": sections, "lang": request.LANGUAGE_CODE},
+        request=request,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="suara-my-data.pdf"'
+    return response
+
+
+@never_cache
+@login_required
+def my_delete(request):
+    """A person deletes their own account; each app first anonymises what it owned (a hook, portal.registry)."""
+    user = request.user
+    staff = user.is_staff or user.memberships.exclude(role=Membership.Role.MEMBER).exists()
+    error = ""
+    if request.method == "POST" and not staff:
+        if request.POST.get("confirm") != "yes":
+            error = _("Please tick the box to confirm.")
+        elif not user.check_password(request.POST.get("password", "")):
+            error = _("The password is not right.")
+        else:
+            with transaction.atomic():
+                registry.account_deleting(user)
+                logout(request)
+                user.delete()
+            messages.success(request, _("Your account is deleted."))
+            return redirect("/")
+    return render(request, "portal/my_delete.html", {"staff": staff, "error": error}, status=400 if error else 200)
 
 
 @never_cache

@@ -99,6 +99,8 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     hidden_reason = models.TextField(_("reason for hiding"), max_length=1000, blank=True)
+    # When its retention period after closing ended and the respondent's identity was removed (docs/privacy.md).
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ResponseQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from grievances.services.base import DECISION_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
 from grievances.services.complainant import (
     grievance_accept,
     grievance_appeal,
+    grievance_correct_contact,
     grievance_provide_information,
     grievance_reply,
     grievance_set_language,
@@ -58,6 +59,7 @@ __all__ = [
     "grievance_appeal",
     "grievance_assign",
     "grievance_close",
+    "grievance_correct_contact",
     "grievance_decide_appeal",
     "grievance_escalate",
     "grievance_lodge",

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -196,4 +197,54 @@ def grievance_set_language(*, grievance: Grievance, language: str, user=None) ->
         by_complainant=True,
         body=language_name(language, local=True),
         payload={"from": previous, "to": language},
+    )
+
+
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
+
+
+@transaction.atomic
+def grievance_correct_contact(
+    *, grievance: Grievance, contact_name: str, contact_phone: str, contact_email: str, user=None
+) -> CaseEvent | None:
+    """The complainant corrects how they are named and reached; the timeline says which details changed.
+
+    The event names the fields, never their values (the timeline outlives
+    the contact details, which anonymisation removes). An anonymous case
+    keeps no contact details, so it has none to correct.
+    """
+    grievance = lock(grievance)
+    if grievance.anonymous:
+        raise ValidationError(
+            {"contact_name": _("This grievance was lodged anonymously: it keeps no contact details.")}
+        )
+    values = {
+        "contact_name": clean_text(contact_name, limit=150, field="contact_name"),
+        "contact_phone": clean_text(contact_phone, limit=32, field="contact_phone"),
+        "contact_email": (contact_email or "").strip(),
+    }
+    if values["contact_email"]:
+        try:
+            validate_email(values["contact_email"])
+        except ValidationError:
+            raise ValidationError({"contact_email": _("Please give a valid e-mail address.")}) from None
+    if grievance.contact_preference == Grievance.Contact.PHONE and not values["contact_phone"]:
+        raise ValidationError({"contact_phone": _("Please give a phone number, or choose another way to reach you.")})
+    if grievance.contact_preference == Grievance.Contact.EMAIL and not values["contact_email"]:
+        raise ValidationError({"contact_email": _("Please give an e-mail address, or choose another way.")})
+    changed = [field for field in CONTACT_FIELDS if getattr(grievance, field) != values[field]]
+    if not changed:
+        return None
+    for field in changed:
+        setattr(grievance, field, values[field])
+    grievance.version += 1
+    grievance.save(update_fields=[*changed, "version", "updated_at"])
+    return record(
+        grievance,
+        CaseEvent.Kind.CONTACT_CHANGED,
+        public=True,
+        actor=user,
+        actor_label=complainant_label(grievance),
+        by_complainant=True,
+        payload={"fields": changed},
     )

@@ -161,6 +161,7 @@ def grievance_lodge(
         consent_recorded_at=lodged_at if lodged_by_organization is not None else None,
         people_affected=max(1, people_affected),
         description=description,
+        narrative_sealed=category.is_sensitive,
         occurred_on=occurred_on,
         programme=programme,
         region=region,

@@ -16,6 +16,7 @@ GOOD_SECRET = "k3J9x-QpL0v_ZrT8mW2nB5cY7dF1gH4jK6lP9oI3uE0aS2wD8fR5tG7yH1"
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": GOOD_SECRET,
+    "SUARA_DATA_KEYS": "k2026:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
     "ALLOWED_HOSTS": "suara.example.org",
     "EMAIL_URL": "smtp://mailer:pw@mail.example.org:587?tls=1",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -218,3 +219,31 @@ def test_asgi_processes_keep_no_persistent_database_connections(subprocess_env):
     assert manage(env, "shell", "-v", "0", "-c", code).stdout.strip() == "0"
     env.pop("SUARA_ASGI")
     assert manage(env, "shell", "-v", "0", "-c", code).stdout.strip() == "60"
+
+
+def test_production_refuses_to_start_without_a_data_key(subprocess_env):
+    env = {**subprocess_env, **PRODUCTION}
+    del env["SUARA_DATA_KEYS"]
+    assert "SUARA_DATA_KEYS is not set" in refused(manage(env, "check"))
+
+
+def test_production_refuses_the_development_data_key(subprocess_env):
+    from portal.lib.datakeys import DEVELOPMENT_KEYS
+
+    env = {**subprocess_env, **PRODUCTION, "SUARA_DATA_KEYS": DEVELOPMENT_KEYS}
+    assert "development key" in refused(manage(env, "check"))
+
+
+@pytest.mark.parametrize("keys", ["nocolon", "k1:not-base64!", "k1:c2hvcnQ="])
+def test_a_malformed_data_key_is_refused_in_one_sentence(subprocess_env, keys):
+    env = {**subprocess_env, **PRODUCTION, "SUARA_DATA_KEYS": keys}
+    assert "SUARA_DATA_KEYS" in refused(manage(env, "check"))
+
+
+def test_production_reads_the_data_keys_from_a_file(subprocess_env, tmp_path):
+    keys = tmp_path / "data_keys"
+    keys.write_text(PRODUCTION["SUARA_DATA_KEYS"] + "\n")
+    env = {**subprocess_env, **PRODUCTION, "SUARA_DATA_KEYS_FILE": str(keys)}
+    del env["SUARA_DATA_KEYS"]
+    result = manage(env, "check")
+    assert "SUARA_DATA_KEYS" not in result.stderr

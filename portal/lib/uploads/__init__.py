@@ -53,10 +53,12 @@ from .sniff import sniff_content_type
 from .storage import (
     PRIVATE_FILE_CSP,
     PrivateMediaStorage,
+    delete_private,
     get_private_storage,
     open_private,
     private_file_response,
     private_storage,
+    reseal_private,
     save_private,
 )
 
@@ -81,11 +83,13 @@ __all__ = [
     "check_pdf",
     "clean_upload",
     "clean_uploads",
+    "delete_private",
     "get_private_storage",
     "open_private",
     "private_file_response",
     "private_storage",
     "reencode_image",
+    "reseal_private",
     "sanitise_display_name",
     "save_private",
     "sniff_content_type",

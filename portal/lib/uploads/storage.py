@@ -22,6 +22,8 @@ from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse
 from django.utils import timezone
 
+from portal.lib import datakeys
+
 from .names import attachment_content_disposition
 from .policy import ALLOWED_TYPES, CleanUpload
 
@@ -81,12 +83,39 @@ def save_private(upload: CleanUpload, *, prefix: str) -> str:
         raise ValueError(f"prefix must be lowercase path segments of letters, digits, '-' and '_', not {prefix!r}")
     now = timezone.now()
     name = f"{prefix}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}{ALLOWED_TYPES[upload.content_type]}"
-    return private_storage.save(name, ContentFile(upload.content))
+    # Sealed at rest with the data keys: a copy of the folder alone shows nothing.
+    return private_storage.save(name, ContentFile(datakeys.seal_bytes(upload.content)))
 
 
 def open_private(name: str) -> File:
-    """Open a stored private file for reading (binary). Names that leave the private root are refused."""
-    return private_storage.open(name, "rb")
+    """A stored private file's clear bytes, opened for reading. Names that leave the private root are refused.
+
+    Files stored before sealing began are returned as they are.
+    """
+    with private_storage.open(name, "rb") as stored:
+        data = stored.read()
+    return ContentFile(datakeys.open_bytes(data), name=name)
+
+
+def reseal_private(name: str) -> bool:
+    """Seal a stored file under the current data key (key rotation); False when it already was."""
+    with private_storage.open(name, "rb") as stored:
+        data = stored.read()
+    if datakeys.bytes_key_id(data) == datakeys.keyring().current_id:
+        return False
+    sealed = datakeys.seal_bytes(datakeys.open_bytes(data))
+    path = Path(private_storage.path(name))
+    # Written beside it and renamed over it: a reader sees the old file or the new one, never half.
+    partial = path.with_name(path.name + ".resealing")
+    partial.write_bytes(sealed)
+    partial.chmod(0o600)
+    partial.replace(path)
+    return True
+
+
+def delete_private(name: str) -> None:
+    """Remove a stored private file (anonymisation); a file already gone is not an error."""
+    private_storage.delete(name)
 
 
 def private_file_response(name: str, *, display_name: str, content_type: str) -> FileResponse:

@@ -154,8 +154,18 @@ def test_sensitive_cases_are_missing_from_queue_counts_and_search_for_non_focal_
     html = staff_client(outsider_officer).get(url).content.decode()
     assert hidden.reference not in html and "All open (0)" in html
     assert staff_client(outsider_officer).get(f"/workspace/cases/{hidden.reference}/").status_code == 404
-    html = staff_client(other_focal_point).get(url).content.decode()
+    html = staff_client(other_focal_point).get(queue_url(other_agency)).content.decode()
     assert hidden.reference in html and "All open (1)" in html
+
+
+def test_a_sensitive_narrative_is_sealed_so_its_words_are_not_searchable_even_for_focal_points(
+    staff_client, sensitive_category, other_agency, other_focal_point
+):
+    hidden = lodge(sensitive_category, description="harassment at the office")
+    html = staff_client(other_focal_point).get(queue_url(other_agency, q="harassment")).content.decode()
+    assert hidden.reference not in html
+    html = staff_client(other_focal_point).get(queue_url(other_agency)).content.decode()
+    assert hidden.reference in html
 
 
 def test_bulk_assign_from_the_queue(staff_client, supervisor, officer, category, agency):

@@ -20,7 +20,7 @@ from PIL import ExifTags, Image, ImageFile
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 
-from portal.lib import uploads
+from portal.lib import datakeys, uploads
 from portal.lib.uploads import (
     ALLOWED_TYPES,
     MAX_FILE_BYTES,
@@ -697,7 +697,9 @@ def test_a_saved_file_goes_under_private_media_root_and_never_media_root(roots):
     name = save_private(cleaned, prefix="grievances/attachments")
 
     stored = roots.PRIVATE_MEDIA_ROOT / name
-    assert stored.read_bytes() == cleaned.content
+    # Sealed at rest: the file on disk is not the upload, and opens to it.
+    assert cleaned.content not in stored.read_bytes()
+    assert datakeys.open_bytes(stored.read_bytes()) == cleaned.content
     assert stored.resolve().is_relative_to(roots.PRIVATE_MEDIA_ROOT.resolve())
     assert not roots.MEDIA_ROOT.exists() or not any(roots.MEDIA_ROOT.rglob("*"))
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
