@@ -103,6 +103,7 @@ class Grievance(models.Model):
         PAPER = "paper", _("Paper form")
         ON_BEHALF = "on_behalf", _("On behalf, by an organization")
         FIELD_VISIT = "field_visit", _("Field visit")
+        SMS = "sms", _("Text message")
 
     class Contact(models.TextChoices):
         ACCOUNT = "account", _("Through my Suara account")

@@ -365,7 +365,8 @@ def retention_sweep(*, now=None, dry_run: bool = False, batch_size: int = BATCH_
             )
     result["warned"] = warnings_send(now=now, policies=policies, dry_run=dry_run)
     result.update(records_sweep(policies=policies, now=now, dry_run=dry_run))
-    # The other apps' records (consultation responses), through portal.registry: grievances imports no other app.
-    keep_days = {Kind.CONSULTATION_RESPONSES.value: policies.days(Kind.CONSULTATION_RESPONSES)}
+    # Records kept by other apps (consultation responses) and wings (the SMS line's texts and
+    # conversations), through portal.registry: grievances imports no other app, the core no wing.
+    keep_days = {kind.value: policies.days(kind) for kind in (Kind.CONSULTATION_RESPONSES, Kind.SMS)}
     result.update(registry.retention_jobs(keep_days=keep_days, now=now, dry_run=dry_run))
     return result

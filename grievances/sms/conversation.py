@@ -223,8 +223,7 @@ def _confirm(conversation, *, number: str, body: str, outcome: Outcome) -> None:
                 anonymous=anonymous,
                 contact_preference=Grievance.Contact.NONE if anonymous else Grievance.Contact.PHONE,
                 contact_phone="" if anonymous else normalize(number),
-                # Until the case core names SMS among its channels, a text is a phone contact.
-                channel=Grievance.Channel.PHONE,
+                channel=Grievance.Channel.SMS,
                 language=conversation.language,
             )
             if anonymous:

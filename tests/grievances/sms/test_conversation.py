@@ -64,6 +64,7 @@ def test_a_named_grievance_lodged_by_text_keeps_the_number_as_its_contact_and_se
     grievance = Grievance.objects.get(reference=reference)
     assert not pin, "the PIN travels in the acknowledgement, not twice"
     assert grievance.contact_phone == phone.number and grievance.contact_preference == Grievance.Contact.PHONE
+    assert grievance.channel == Grievance.Channel.SMS
     assert not Recipient.objects.filter(grievance=grievance).exists()
 
 

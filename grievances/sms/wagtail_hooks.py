@@ -1,0 +1,9 @@
+from wagtail import hooks
+
+from grievances.sms.retention import sms_records_sweep
+from portal import registry
+
+
+@hooks.register(registry.RETENTION_JOBS)
+def forget_old_texts(**kwargs):
+    return sms_records_sweep(**kwargs)
