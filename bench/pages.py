@@ -59,7 +59,9 @@ could not be.
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -266,6 +268,13 @@ def describe_machine() -> str:
 # --- The environments -------------------------------------------------------
 
 
+def bench_data_key(database_url: str) -> str:
+    """The personal-data key production insists on: one per bench database, so that what an
+    earlier run sealed there stays readable. A benchmark's data is synthetic; no secret."""
+    digest = hashlib.sha256(f"suara-bench-data-key|{database_url}".encode()).digest()
+    return "bench:" + base64.b64encode(digest).decode()
+
+
 def portal_env(database_url: str, redis_url: str, var_dir: Path) -> dict[str, str]:
     """The production sketch's settings, with plain HTTP on loopback."""
     env = dict(os.environ)
@@ -279,6 +288,7 @@ def portal_env(database_url: str, redis_url: str, var_dir: Path) -> dict[str, st
         EMAIL_URL="locmem://",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
+        SUARA_DATA_KEYS=bench_data_key(database_url),
         SUARA_VAR_DIR=str(var_dir),  # STATIC_ROOT is var_dir/static
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
