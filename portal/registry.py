@@ -41,6 +41,7 @@ BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
 MEMBERSHIPS_CHANGED = "suara_memberships_changed"
 CASE_PAGE_NOTES = "suara_case_page_notes"
+CASES_ANONYMISED = "suara_cases_anonymised"
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -86,3 +87,9 @@ def case_page_notes(grievance) -> list[tuple[str, dict]]:
     """(template, context) pairs the wings add to the complainant's case page (e.g. "part of a recognised issue")."""
     notes = (note(grievance) for note in hooks.get_hooks(CASE_PAGE_NOTES))
     return [note for note in notes if note]
+
+
+def cases_anonymised(case_ids: list[int]) -> None:
+    """In the anonymising transaction: each app and wing forgets what it keeps of these cases' people."""
+    for forget in hooks.get_hooks(CASES_ANONYMISED):
+        forget(case_ids=case_ids)

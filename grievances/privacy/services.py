@@ -238,6 +238,8 @@ def grievances_anonymise(
                     for case in cases
                 ]
             )
+            # What wings keep beside the case (the SMS line's sealed number of an anonymous case).
+            registry.cases_anonymised(list(by_id))
             transaction.on_commit(lambda: _delete_files(files))
     except IntegrityError:
         # Another sweep anonymised one of them first (the audit record is one per case): nothing was written here.

@@ -28,3 +28,9 @@ def sms_records_sweep(*, keep_days: dict, now, dry_run: bool) -> dict[str, int]:
     if dry_run:
         return {name: rows.count() for name, rows in old.items()}
     return {name: rows.delete()[0] for name, rows in old.items()}
+
+
+def sms_forget_cases(*, case_ids: list[int]) -> None:
+    """An anonymised case's number goes at once: its sealed copy, and the conversations' link to it."""
+    Recipient.objects.filter(grievance_id__in=case_ids).delete()
+    Conversation.objects.filter(grievance_id__in=case_ids).update(grievance=None)

@@ -32,3 +32,18 @@ def test_old_texts_conversations_and_numbers_of_long_closed_cases_are_forgotten(
     assert list(Message.objects.values_list("pk", flat=True)) == [new_text.pk] and old_text.pk != new_text.pk
     assert list(Conversation.objects.values_list("number_hash", flat=True)) == ["b" * 64]
     assert list(Recipient.objects.values_list("grievance_id", flat=True)) == [recent_case.pk]
+
+
+def test_an_anonymised_case_loses_its_sealed_number_and_its_conversations_link_at_once(category):
+    from grievances.privacy.models import Anonymisation
+    from grievances.privacy.services import grievances_anonymise
+
+    case = closed_case(category, days_ago=1)
+    other = closed_case(category, days_ago=1)
+    Recipient.objects.create(grievance=case, number_hash="e" * 64, number_sealed="sealed")
+    Recipient.objects.create(grievance=other, number_hash="f" * 64, number_sealed="sealed")
+    Conversation.objects.create(number_hash="e" * 64, language="th", grievance=case)
+
+    assert grievances_anonymise(ids=[case.pk], reason=Anonymisation.Reason.ERASURE_REQUEST) == [case.pk]
+    assert list(Recipient.objects.values_list("grievance_id", flat=True)) == [other.pk]
+    assert Conversation.objects.get(number_hash="e" * 64).grievance_id is None
