@@ -41,12 +41,12 @@ import requests  # noqa: E402 - after the path fix above: it imports queue
 
 from bench.pages import (  # noqa: E402
     BIN,
-    HOST,
-    ROOT,
     BenchError,
     Server,
     check_redis,
     ensure_database,
+    gunicorn_command,
+    manage_shell,
     portal_env,
     prepare_portal,
     say,
@@ -140,8 +140,6 @@ class Client(threading.Thread):
 
 def count_stored(env: dict[str, str], references: list[str]) -> int:
     """How many of ``references`` are in the database, asked through Django in a child process."""
-    import subprocess
-
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as file:
         file.write("\n".join(references))
     code = (
@@ -152,18 +150,10 @@ def count_stored(env: dict[str, str], references: list[str]) -> int:
         "    found += Grievance.objects.filter(reference__in=refs[i:i+1000]).count()\n"
         "print(found)\n"
     )
-    result = subprocess.run(
-        [str(BIN / "python"), "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    os.unlink(file.name)
-    if result.returncode != 0:
-        raise BenchError(f"counting stored grievances failed:\n{result.stderr[-2000:]}")
-    return int(result.stdout.strip().splitlines()[-1])
+    try:
+        return int(manage_shell(env, code))
+    finally:
+        os.unlink(file.name)
 
 
 def main() -> int:
@@ -186,20 +176,7 @@ def main() -> int:
         prepare_portal(env, scratch_dir)
         web = Server(
             "gunicorn",
-            [
-                str(BIN / "gunicorn"),
-                "portal.wsgi:application",
-                "-w",
-                str(args.workers),
-                "-b",
-                f"{HOST}:{{port}}",
-                "--worker-class",
-                "sync",
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(args.workers, access_log=True),
             env,
             scratch_dir / "gunicorn.log",
             path="/grievances/new/",  # ready when the form answers

@@ -27,7 +27,6 @@ import argparse
 import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,12 +44,12 @@ from PIL import Image  # noqa: E402
 
 from bench.pages import (  # noqa: E402
     BIN,
-    HOST,
-    ROOT,
     BenchError,
     Server,
     check_redis,
     ensure_database,
+    gunicorn_command,
+    manage_shell,
     portal_env,
     prepare_portal,
     say,
@@ -117,20 +116,6 @@ for i in range(0, len(refs), 1000):
 cases = Grievance.objects.filter(channel="field_visit", recorded_by__email__startswith="field-{run}-").count()
 print(found, cases)
 """
-
-
-def manage_shell(env: dict[str, str], code: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "python"), "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"manage.py shell failed:\n{result.stderr[-3000:]}")
-    return result.stdout.strip().splitlines()[-1]
 
 
 def photo() -> bytes:
@@ -238,20 +223,7 @@ def main() -> int:
         setup = json.loads(manage_shell(env, SETUP.format(devices=args.devices, per_device=per_device)))
         web = Server(
             "gunicorn",
-            [
-                str(BIN / "gunicorn"),
-                "portal.wsgi:application",
-                "-w",
-                str(args.workers),
-                "-b",
-                f"{HOST}:{{port}}",
-                "--worker-class",
-                "sync",
-                "--access-logfile",
-                "-",
-                "--log-level",
-                "warning",
-            ],
+            gunicorn_command(args.workers, access_log=True),
             env,
             scratch_dir / "gunicorn.log",
             path="/grievances/new/",  # ready when the form answers

@@ -331,6 +331,39 @@ def prepare_portal(env: dict[str, str], logs: Path) -> None:
 HOME_PATH = "/en/"
 
 
+def manage_shell(env: dict[str, str], code: str) -> str:
+    """Run ``code`` in ``manage.py shell`` in a child process with ``env``; the last line it printed."""
+    result = subprocess.run(
+        [str(BIN / "python"), "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"manage.py shell failed:\n{result.stderr[-3000:]}")
+    return result.stdout.strip().splitlines()[-1]
+
+
+def gunicorn_command(workers: int, bind: str = f"{HOST}:{{port}}", *, access_log: bool = False) -> list[str]:
+    """The production sketch's web server: gunicorn sync workers (``{port}`` is filled in by Server)."""
+    logging = ["--access-logfile", "-"] if access_log else []
+    return [
+        str(BIN / "gunicorn"),
+        "portal.wsgi:application",
+        "-w",
+        str(workers),
+        "-b",
+        bind,
+        "--worker-class",
+        "sync",
+        *logging,
+        "--log-level",
+        "warning",
+    ]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind((HOST, 0))

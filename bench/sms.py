@@ -28,7 +28,6 @@ import http.server
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,12 +45,13 @@ import requests  # noqa: E402 - after the path fix above: it imports queue
 from bench.pages import (  # noqa: E402
     BIN,
     HOST,
-    ROOT,
     BenchError,
     Server,
     check_redis,
     ensure_database,
     free_port,
+    gunicorn_command,
+    manage_shell,
     portal_env,
     prepare_portal,
     say,
@@ -128,20 +128,6 @@ class Phone(threading.Thread):
                 self.failures.append(f"phone {phone}: no reference in {last[:200]!r}")
 
 
-def in_child(env: dict[str, str], code: str) -> str:
-    result = subprocess.run(
-        [str(BIN / "python"), "manage.py", "shell", "-v", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise BenchError(f"a step in a child process failed:\n{result.stderr[-2000:]}")
-    return result.stdout.strip().splitlines()[-1]
-
-
 def count_stored(env, sids: list[str], references: list[str]) -> tuple[int, int]:
     """(messages stored of ``sids``, distinct grievances of ``references``), asked through Django."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
@@ -158,7 +144,7 @@ def count_stored(env, sids: list[str], references: list[str]) -> tuple[int, int]
         "print(m, g)\n"
     )
     try:
-        messages, grievances = in_child(env, code).split()
+        messages, grievances = manage_shell(env, code).split()
     finally:
         os.unlink(file.name)
     return int(messages), int(grievances)
@@ -217,18 +203,7 @@ def inbound(args, env, scratch_dir) -> tuple[int, float, int, int]:
     env = dict(env, SITE_URL=f"http://{HOST}:{port}")
     web = FixedPortServer(
         "gunicorn",
-        [
-            str(BIN / "gunicorn"),
-            "portal.wsgi:application",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"{HOST}:{port}",
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-        ],
+        gunicorn_command(args.workers, f"{HOST}:{port}"),
         env,
         scratch_dir / "gunicorn.log",
         port=port,
@@ -288,7 +263,7 @@ def outbound(args, env, scratch_dir) -> tuple[float, int, int]:
         "print('ok')\n"
     )
     say(f"  queueing {args.notices} notices…")
-    in_child(env, code)
+    manage_shell(env, code)
     worker = Server(
         "db_worker",
         [str(BIN / "python"), "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05"],
