@@ -62,6 +62,23 @@ CATEGORY_SELECT = re.compile(r'<select name="category"[^>]*>(.*?)</select>', re.
 OPTION = re.compile(r'<option value="(\d+)"')
 
 
+def lodging_fields(job: int, *, token: str, categories: list[str], tag: str = "") -> dict[str, str]:
+    """The public form as one simulated person fills it: half anonymous, half with a phone number."""
+    anonymous = job % 2 == 0
+    data = {
+        "csrfmiddlewaretoken": token,
+        "category": categories[job % len(categories)],
+        "description": f"Benchmark grievance {tag}{job}: my payment did not arrive. ทดสอบ",
+        "contact_preference": "none" if anonymous else "phone",
+        "contact_phone": "" if anonymous else f"+66 8{job % 10} 555 {job % 10000:04d}",
+        "confidentiality": "standard",
+        "website": "",
+    }
+    if anonymous:
+        data["anonymous"] = "on"
+    return data
+
+
 class Client(threading.Thread):
     """One simulated browser: fetches the form, then posts grievances one after another."""
 
@@ -105,18 +122,7 @@ class Client(threading.Thread):
         for job in self.jobs:
             # A new notional person every LODGINGS_PER_ADDRESS lodgings.
             address = f"198.{18 + job // 60000}.{job // LODGINGS_PER_ADDRESS // 250 % 250}.{job // LODGINGS_PER_ADDRESS % 250 + 1}"
-            anonymous = job % 2 == 0
-            data = {
-                "csrfmiddlewaretoken": token,
-                "category": categories[job % len(categories)],
-                "description": f"Benchmark grievance {job}: my payment did not arrive. ทดสอบ",
-                "contact_preference": "none" if anonymous else "phone",
-                "contact_phone": "" if anonymous else f"+66 8{job % 10} 555 {job % 10000:04d}",
-                "confidentiality": "standard",
-                "website": "",
-            }
-            if anonymous:
-                data["anonymous"] = "on"
+            data = lodging_fields(job, token=token, categories=categories)
             started = time.perf_counter()
             try:
                 response = session.post(

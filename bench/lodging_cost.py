@@ -31,13 +31,11 @@ from pathlib import Path
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.intake import CATEGORY_SELECT, OPTION, TOKEN, lodging_fields  # noqa: E402
 from bench.pages import BIN, ROOT, check_redis, ensure_database, portal_env, prepare_portal, say  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-CATEGORY_SELECT = re.compile(r'<select name="category"[^>]*>(.*?)</select>', re.S)
-OPTION = re.compile(r'<option value="(\d+)"')
 
 
 def measure(lodgings: int) -> None:
@@ -61,18 +59,7 @@ def measure(lodgings: int) -> None:
     stamp = int(time.time())
 
     def lodge(job: int) -> None:
-        anonymous = job % 2 == 0
-        data = {
-            "csrfmiddlewaretoken": token,
-            "category": categories[job % len(categories)],
-            "description": f"Benchmark grievance {stamp}-{job}: my payment did not arrive. ทดสอบ",
-            "contact_preference": "none" if anonymous else "phone",
-            "contact_phone": "" if anonymous else f"+66 8{job % 10} 555 {job % 10000:04d}",
-            "confidentiality": "standard",
-            "website": "",
-        }
-        if anonymous:
-            data["anonymous"] = "on"
+        data = lodging_fields(job, token=token, categories=categories, tag=f"{stamp}-")
         client.cookies = SimpleCookie({"csrftoken": csrf_cookie})  # a new person each time: no session yet
         response = client.post(
             "/grievances/new/",
