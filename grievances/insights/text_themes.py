@@ -20,6 +20,7 @@ import re
 from collections import Counter
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from grievances.insights import clustering, vectors
 from grievances.insights.labels import theme_label
@@ -76,7 +77,8 @@ def group_texts(texts: list[str], *, language: str) -> list[dict]:
             label = theme_label(keys)
         else:
             shared = _shared_words([words[i] for i in members], document_frequency, len(texts))
-            label = " · ".join(shared) if shared else theme_label([])
+            # Translators: the separator between the words that name a theme.
+            label = _(" · ").join(shared) if shared else theme_label([])
         themes.append({"label": label, "members": [int(i) for i in members]})
     themes.sort(key=lambda theme: (-len(theme["members"]), theme["members"][0]))
     return themes

@@ -361,3 +361,12 @@ def test_a_signed_in_stranger_posting_to_the_answers_page_is_refused(client, pag
         url(page, f"answers/?question={Q['text']}"), {"response": answered["pension"][0].pk, "code": code.pk}
     )
     assert response.status_code == 404 and not AnswerCode.objects.exists()
+
+
+def test_a_post_without_the_csrf_token_is_refused(page, answered, analyst):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(analyst)
+    assert client.post(url(page), {"action": "create", "name": "Pensions"}).status_code == 403
+    assert not Code.objects.exists()
