@@ -22,7 +22,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from consultations import analysis, codes, rules
+from consultations import analysis, codes, rules, tasks
 from consultations.forms import CodeForm
 from consultations.models import Code, ConsultationPage
 from consultations.views import _render, _staff_gate
@@ -39,6 +39,11 @@ def _gate(request, page: ConsultationPage):
     return _staff_gate(request, page)
 
 
+def _themes(page: ConsultationPage) -> tuple[str, dict | None]:
+    # A large consultation's themes are computed by the task worker (None until then).
+    return analysis.answer_themes_cached(page, enqueue=tasks.compute_answer_themes.enqueue)
+
+
 def _code(page: ConsultationPage, raw) -> Code:
     """A code of this consultation named in a form; anything else is 404."""
     pk = object_id(raw)
@@ -49,9 +54,9 @@ def _code(page: ConsultationPage, raw) -> Code:
     return code
 
 
-def _theme(post, key: str, data: dict) -> tuple[str, dict] | None:
+def _theme(post, key: str, data: dict | None) -> tuple[str, dict] | None:
     """The (question id, theme) a theme form names, or None (with a message) when the answers changed since."""
-    if post.get("key") != key:
+    if data is None or post.get("key") != key:
         return None
     part = data["questions"].get(post.get("question") or "")
     # Themes are numbered from 1 in forms and addresses.
@@ -65,7 +70,7 @@ def _say_errors(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
-def _analysis_post(request, page: ConsultationPage, key: str, data: dict):
+def _analysis_post(request, page: ConsultationPage, key: str, data: dict | None):
     """One action of the analysis page; returns a form to show again with its errors, or None."""
     action = request.POST.get("action")
     user = request.user
@@ -145,7 +150,7 @@ def analysis_page(request, page: ConsultationPage):
     """Themes of each free-text question by stakeholder group, the codes, and suggested codes."""
     if gate := _gate(request, page):
         return gate
-    key, data = analysis.answer_themes_cached(page)
+    key, data = _themes(page)
     form = CodeForm()
     if request.method == "POST":
         shown_again = _analysis_post(request, page, key, data)
@@ -155,7 +160,8 @@ def analysis_page(request, page: ConsultationPage):
     code_list = analysis.codes_with_counts(page)
     context = {
         "key": key,
-        "available": data["available"],
+        "preparing": data is None,
+        "available": data is None or data["available"],
         "questions": analysis.analysis_view(page, data, code_list),
         "codes": code_list,
         "form": form,
@@ -168,7 +174,7 @@ def _answers_scope(request, page: ConsultationPage):
     question = page.question_by_id(request.GET.get("question") or "")
     if question is None or question not in analysis.free_text_questions(page):
         raise Http404
-    key, data = analysis.answer_themes_cached(page)
+    key, data = _themes(page)
     title, ids = _("Every answer"), None
     if "theme" in request.GET:
         chosen = _theme({**request.GET.dict(), "question": question.id}, key, data)

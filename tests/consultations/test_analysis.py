@@ -370,3 +370,22 @@ def test_a_post_without_the_csrf_token_is_refused(page, answered, analyst):
     client.force_login(analyst)
     assert client.post(url(page), {"action": "create", "name": "Pensions"}).status_code == 403
     assert not Code.objects.exists()
+
+
+def test_a_large_consultations_themes_are_computed_by_the_task_worker(
+    client, page, answered, analyst, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from consultations import tasks
+
+    monkeypatch.setattr(analysis, "THEMES_ON_REQUEST", 5)
+    client = signed_in(client, analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.get(url(page)).content.decode()
+        client.get(url(page))  # a second look queues nothing more
+    assert "being worked out in the background" in html and "old-age pension" not in html
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="compute_answer_themes")
+    assert tasks.compute_answer_themes.call(*queued.args_kwargs["args"]) == 2
+    html = client.get(url(page)).content.decode()
+    assert "old-age pension · proof of life · stopped" in html and "being worked out" not in html
