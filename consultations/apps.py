@@ -11,4 +11,4 @@ class ConsultationsConfig(AppConfig):
         # The page models hand their requests to handlers the views module
         # registers (consultations.handlers); importing it here registers them
         # in every process, whether or not Wagtail's hooks were loaded yet.
-        from consultations import views  # noqa: F401
+        from consultations import analysis_views, views  # noqa: F401

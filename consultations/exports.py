@@ -21,8 +21,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations.analysis import codes_by_answer
 from consultations.answers import answer_as_text
-from consultations.blocks import YES_NO
+from consultations.blocks import FREE_TEXT, YES_NO
 from consultations.models import ConsultationPage, Response, ResponseAttachment, StakeholderGroup
 from consultations.selectors import SCOPE_ALL, responses_for_export
 
@@ -46,11 +47,13 @@ def export_header(consultation: ConsultationPage, scope: str) -> list[str]:
         header.append(question.text)
         if question.kind == YES_NO and question.max_length:
             header.append(_("%(question)s — comment") % {"question": question.text})
+        if question.kind == FREE_TEXT:
+            header.append(_("%(question)s — codes") % {"question": question.text})
     header.append(_("Attachments"))
     return [neutralise(cell) for cell in header]
 
 
-def _row(response: Response, questions, scope: str, groups: dict, attachments: dict) -> list:
+def _row(response: Response, questions, scope: str, groups: dict, attachments: dict, codes: dict) -> list:
     named = response.publication == Response.Publication.NAMED
     if scope == SCOPE_ALL:
         organization = response.organization.name if response.organization_id else ""
@@ -76,6 +79,9 @@ def _row(response: Response, questions, scope: str, groups: dict, attachments: d
             row.append(value.get("comment", ""))
         else:
             row.append(answer_as_text(question, value))
+        if question.kind == FREE_TEXT:
+            # The analysts' codes of this answer, by name, one cell.
+            row.append("; ".join(codes.get((response.pk, question.id), [])))
     row.append(attachments.get(response.pk, 0))
     return [cell if isinstance(cell, int) else neutralise(cell) for cell in row]
 
@@ -92,9 +98,10 @@ def export_rows(consultation: ConsultationPage, scope: str) -> Iterator[list]:
         .annotate(n=Count("pk"))
         .values_list("response_id", "n")
     )
+    codes = codes_by_answer(consultation)
     yield export_header(consultation, scope)
     for response in responses.iterator(chunk_size=CHUNK):
-        yield _row(response, questions, scope, groups, attachments)
+        yield _row(response, questions, scope, groups, attachments, codes)
 
 
 class _Echo:

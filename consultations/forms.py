@@ -190,3 +190,15 @@ class StaffEntryForm(ResponseForm):
 
 class ReasonForm(forms.Form):
     reason = LimitedTextField(label=_("Reason"), limit=1000, help_text=_limit_hint(1000))
+
+
+class CodeForm(forms.Form):
+    """A new code for the answers of a consultation (the services check the name again)."""
+
+    name = forms.CharField(label=_("Name of the code"), max_length=100)
+    description = forms.CharField(
+        label=_("What it means (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consultations.analysis import code_counts_public, coding_version, public_min_cell
 from consultations.charts import question_chart
 from consultations.models import ConsultationPage, OutcomeReport, Response, StakeholderGroup, State
 from consultations.selectors import SCOPE_PUBLISHED, consultation_positions, consultation_statistics
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "consultations/pdf/outcome_report.html"
 # Bump when the template changes what a report says: every report is then rendered anew on request.
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 
 
 def report_language(page: ConsultationPage) -> str:
@@ -51,10 +52,10 @@ def report_language(page: ConsultationPage) -> str:
 
 
 def report_source_key(page: ConsultationPage) -> str:
-    """What the report is made from: the published page, every response's last change, the cited positions.
+    """What the report is made from: the published page, every response's last change, the cited positions, the codes.
 
-    Two aggregate queries; a new revision, a hidden response or a newly
-    published position each give a new key.
+    Three aggregate queries; a new revision, a hidden response, a newly
+    published position or a change to the analysts' codes each give a new key.
     """
     responses = Response.objects.filter(consultation=page).aggregate(n=Count("pk"), last=Max("updated_at"))
     positions = page.positions.live().aggregate(n=Count("pk"), last=Max("last_published_at"))
@@ -68,6 +69,7 @@ def report_source_key(page: ConsultationPage) -> str:
         positions["n"],
         positions["last"],
         report_language(page),
+        coding_version(page),
     ]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
@@ -136,6 +138,7 @@ def report_context(page: ConsultationPage) -> dict:
         by_group.setdefault(group, []).append(name)
     organizations = [(label, by_group[value]) for value, label in StakeholderGroup.choices if value in by_group]
     labels = [label for _value, label in statistics.groups]
+    code_groups = [label for _value, label in StakeholderGroup.choices]
     questions = [
         (item, chart, [(row, list(zip(labels, row.by_group, strict=True))) for row in item.rows])
         for item, chart in charts
@@ -146,6 +149,10 @@ def report_context(page: ConsultationPage) -> dict:
         "group_counts": list(zip(labels, statistics.responses_by_group, strict=True)),
         "questions": questions,
         "positions": consultation_positions(consultation=page),
+        # The analysts' codes, counted over published responses only, small counts said as "fewer than N".
+        "codes": [(row, list(zip(code_groups, row.by_group, strict=True))) for row in code_counts_public(page)],
+        "code_groups": code_groups,
+        "min_cell": public_min_cell(),
         "organizations": organizations,
         "site_url": (settings.SITE_URL or "").rstrip("/"),
     }

@@ -138,6 +138,11 @@ def can_export_responses(user, consultation: ConsultationPage) -> bool:
     return can_manage_consultation(user, consultation)
 
 
+def can_analyse_answers(user, consultation: ConsultationPage) -> bool:
+    """See the answers' themes (every submitted answer, even "do not publish") and code answers: the managers."""
+    return can_manage_consultation(user, consultation)
+
+
 def attachment_is_public(attachment: ResponseAttachment) -> bool:
     """A published, named response's attachments are public; an anonymous one's could name its author."""
     response = attachment.response
@@ -183,6 +188,7 @@ __all__ = [
     "SECTION_PUBLISH_ROLES",
     "SPEAK_FOR_ROLES",
     "attachment_is_public",
+    "can_analyse_answers",
     "can_download_attachment",
     "can_edit_response",
     "can_edit_section",

@@ -1,4 +1,4 @@
-"""Background work for consultations: receipts, notices and the outcome report, run by the task worker.
+"""Background work for consultations: receipts, notices, the outcome report and large answer themes, run by the worker.
 
 The services queue these on commit (so they import this module); a task
 reads the records it is given and calls the report builders, and records
@@ -17,8 +17,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from consultations import reports
-from consultations.models import ConsultationNotice, Response
+from consultations import analysis, reports
+from consultations.models import ConsultationNotice, ConsultationPage, Response
 from portal.models import User
 from portal.rules import SPEAK_FOR_ROLES
 
@@ -98,3 +98,13 @@ def send_consultation_notice(notice_id: int) -> int:
 def render_outcome_report(report_id: int, key: str) -> str:
     """Render a consultation's outcome report to PDF and store it (see ``consultations.reports``)."""
     return reports.outcome_report_render(report_id, key)
+
+
+@task
+def compute_answer_themes(consultation_id: int, language: str) -> int:
+    """Group a large consultation's written answers into themes, kept in the cache (``consultations.analysis``)."""
+    page = ConsultationPage.objects.filter(pk=consultation_id).first()
+    if page is None:
+        return 0
+    _key, data = analysis.answer_themes_cached(page, language=language)
+    return sum(len(part["themes"]) for part in data["questions"].values())

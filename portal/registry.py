@@ -23,7 +23,12 @@ app), and the portal asks here:
 - ``suara_memberships_changed``: ``fn(*, organization) -> None``, called by
   ``portal.memberships`` inside the transaction that changed the
   organization's memberships, so that the app's Wagtail groups and page
-  permissions follow at once (and roll back with the change).
+  permissions follow at once (and roll back with the change);
+- ``suara_text_themes``: ``fn(texts: list[str], *, language: str) -> list[dict]``, groups free
+  texts into themes on the server (the insights wing lends its vectoriser and clustering, so
+  consultations can group answers without importing grievances). Each theme is
+  ``{"label": str, "members": [index into texts, most typical first]}``; texts in no theme
+  are in no list. The first registered function is used.
 
 Hooks run in the order of ``INSTALLED_APPS``, then of their ``order``.
 """
@@ -42,6 +47,7 @@ WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
 MEMBERSHIPS_CHANGED = "suara_memberships_changed"
 CASE_PAGE_NOTES = "suara_case_page_notes"
 CASES_ANONYMISED = "suara_cases_anonymised"
+TEXT_THEMES = "suara_text_themes"
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -93,3 +99,9 @@ def cases_anonymised(case_ids: list[int]) -> None:
     """In the anonymising transaction: each app and wing forgets what it keeps of these cases' people."""
     for forget in hooks.get_hooks(CASES_ANONYMISED):
         forget(case_ids=case_ids)
+
+
+def text_themes(texts: list[str], *, language: str) -> list[dict] | None:
+    """Themes of ``texts`` from the first registered grouper; None when no app lends one."""
+    groupers = hooks.get_hooks(TEXT_THEMES)
+    return groupers[0](list(texts), language=language) if groupers else None

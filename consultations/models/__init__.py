@@ -8,14 +8,16 @@ A package because one module had grown past what reads comfortably:
 * ``responses``: ``Response`` with its ``ResponseChoice`` tallies,
   attachments and readers' reports, and the ``StakeholderGroup`` breakdown;
 * ``followups``: who follows a consultation, which notices went out, the
-  outcome report.
+  outcome report;
+* ``coding``: the analysts' codes and the answers tagged with them.
 
-``responses`` imports nothing from the other two, ``pages`` reads
-``responses``, ``followups`` points at ``pages``. Import the models from
+``responses`` imports nothing from the others, ``pages`` reads
+``responses``, ``followups`` points at ``pages``, ``coding`` at both. Import the models from
 here (``from consultations.models import Response``): the split is an
 arrangement of this package, not part of its interface.
 """
 
+from consultations.models.coding import AnswerCode, Code
 from consultations.models.followups import CLOSING_SOON, ConsultationFollow, ConsultationNotice, OutcomeReport
 from consultations.models.pages import (
     ConsultationIndexPage,
@@ -39,6 +41,8 @@ from consultations.models.responses import (
 
 __all__ = [
     "CLOSING_SOON",
+    "AnswerCode",
+    "Code",
     "ConsultationFollow",
     "ConsultationIndexPage",
     "ConsultationNotice",

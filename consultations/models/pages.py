@@ -343,6 +343,14 @@ class ConsultationPage(RoutablePageMixin, Page):
     def enter_response(self, request):
         return self.handlers("enter_response", request, self.source)
 
+    @path("manage/analysis/")
+    def analysis(self, request):
+        return self.handlers("analysis", request, self.source)
+
+    @path("manage/analysis/answers/")
+    def analysis_answers(self, request):
+        return self.handlers("analysis_answers", request, self.source)
+
     @path("manage/export/csv/")
     def export_csv(self, request):
         return self.handlers("export", request, self.source, "csv")

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from grievances.insights import services
+from grievances.insights import services, text_themes
 from grievances.insights.models import SystemicIssue
 from portal import registry
 
@@ -25,3 +25,9 @@ def seed_themes(**kwargs) -> int:
     # After the grievance seeder (apps seed in INSTALLED_APPS order): the demo's cases get their themes.
     services.insights_refresh()
     return 0
+
+
+@hooks.register(registry.TEXT_THEMES)
+def group_texts(texts, *, language):
+    # Lent to consultations (which may not import grievances) to group free-text answers by theme.
+    return text_themes.group_texts(texts, language=language)

@@ -86,6 +86,8 @@ def test_who_runs_the_consultation(consultation, people, who, manage, enter):
     assert rules.can_manage_consultation(user, consultation) is manage
     assert rules.can_export_responses(user, consultation) is manage
     assert rules.can_moderate_responses(user, consultation) is manage
+    # Themes and codes of the written answers (every answer, "do not publish" ones too): the managers.
+    assert rules.can_analyse_answers(user, consultation) is manage
     # Paper responses may be keyed in while open and after closing, until the outcome.
     for state, expected in ((UPCOMING, False), (OPEN, enter), (CLOSED, enter), (OUTCOME, False)):
         assert rules.can_enter_responses(user, consultation, state) is expected, (who, state)
