@@ -46,6 +46,7 @@ BACKGROUND_COMMANDS = "suara_background_commands"
 WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
 MEMBERSHIPS_CHANGED = "suara_memberships_changed"
 CASE_PAGE_NOTES = "suara_case_page_notes"
+CONSULTATION_PAGE_NOTES = "suara_consultation_page_notes"
 CASES_ANONYMISED = "suara_cases_anonymised"
 TEXT_THEMES = "suara_text_themes"
 
@@ -92,6 +93,12 @@ def memberships_changed(organization) -> None:
 def case_page_notes(grievance) -> list[tuple[str, dict]]:
     """(template, context) pairs the wings add to the complainant's case page (e.g. "part of a recognised issue")."""
     notes = (note(grievance) for note in hooks.get_hooks(CASE_PAGE_NOTES))
+    return [note for note in notes if note]
+
+
+def consultation_page_notes(page) -> list[tuple[str, dict]]:
+    """(template, context) pairs the wings add to a consultation's page (e.g. "raised from these grievances")."""
+    notes = (note(page) for note in hooks.get_hooks(CONSULTATION_PAGE_NOTES))
     return [note for note in notes if note]
 
 

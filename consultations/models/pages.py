@@ -31,6 +31,7 @@ from consultations.handlers import PageHandlers
 from consultations.models.admin_forms import ConsultationAdminForm, PositionStatementAdminForm
 from consultations.models.responses import Response
 from home.blocks import BaseStreamBlock
+from portal import registry
 from portal.models import Organization
 
 
@@ -298,6 +299,7 @@ class ConsultationPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # The reader sees this translation's words; what is counted and followed is the source's.
         context.update(self.handlers("context", request, self.source))
+        context["notes"] = registry.consultation_page_notes(self)
         return context
 
     def serve(self, request, *args, **kwargs):

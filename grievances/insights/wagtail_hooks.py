@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from grievances.insights import services, text_themes
+from grievances.insights import consultation_links, services, text_themes
 from grievances.insights.models import SystemicIssue
 from portal import registry
 
@@ -18,6 +18,13 @@ def systemic_issue_note(grievance):
     # The complainant sees that their grievance counted: the issues it is part of, and what was done once published.
     linked = list(SystemicIssue.objects.filter(links__grievance=grievance).only("title", "outcome", "published_at"))
     return ("grievances/insights/case_note.html", {"issues": linked}) if linked else None
+
+
+@hooks.register(registry.CONSULTATION_PAGE_NOTES)
+def raised_from_grievances_note(page):
+    # The link's other end: readers of a consultation see which recognised problems brought it about.
+    issues = consultation_links.published_issues_raised_in(page)
+    return ("grievances/insights/consultation_note.html", {"issues": issues}) if issues else None
 
 
 @hooks.register(registry.DEMO_SEEDER)
