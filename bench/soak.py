@@ -102,8 +102,13 @@ class Load:
                 self.errors[kind] += 1
 
     def do_page(self) -> bool:
+        # A visitor follows the redirect to their language's address ("/" → "/en/"), as a browser does.
         browser = Browser(self.base, "127.0.0.5")
-        return browser.get(random.choice(PAGES)).status_code == 200
+        path = random.choice(PAGES)
+        response = browser.get(path, follow_redirects=True)
+        if response.status_code != 200:
+            self.samples.append(f"page {path}: HTTP {response.status_code}")
+        return response.status_code == 200
 
     def do_lodge(self) -> bool:
         browser = Browser(self.base, self.next_address())
