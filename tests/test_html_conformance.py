@@ -72,6 +72,7 @@ PERSONA_PAGES = {
         "/workspace/api/sso/",
     ),
     "ministry": ("/my/", "/consultations/", "/consultations/maternity-cash-benefit-informal-workers/", RESULTS),
+    "ministry.oversight": ("/my/", "/workspace/insights/"),
 }
 
 

@@ -5,6 +5,7 @@ from wagtail import hooks
 from grievances.insights import services
 from grievances.insights.models import SystemicIssue
 from portal import registry
+from portal.rules import can_oversee
 
 
 @hooks.register(registry.BACKGROUND_COMMANDS)
@@ -25,3 +26,9 @@ def seed_themes(**kwargs) -> int:
     # After the grievance seeder (apps seed in INSTALLED_APPS order): the demo's cases get their themes.
     services.insights_refresh()
     return 0
+
+
+@hooks.register(registry.MY_PAGE_SECTION)
+def oversight_themes(request):
+    # The oversight role has no workspace: /my/ is where they find all agencies' themes.
+    return ("grievances/insights/my_section.html", {}) if can_oversee(request.user) else None
