@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from grievances.insights import services
+from grievances.insights import demo, services
 from grievances.insights.models import SystemicIssue
 from portal import registry
 from portal.rules import can_oversee
@@ -23,9 +23,11 @@ def systemic_issue_note(grievance):
 
 @hooks.register(registry.DEMO_SEEDER)
 def seed_themes(**kwargs) -> int:
-    # After the grievance seeder (apps seed in INSTALLED_APPS order): the demo's cases get their themes.
+    # After the grievance seeder (apps seed in INSTALLED_APPS order): a recurring problem for the themes
+    # pages, then every demo case gets its theme.
+    created = demo.seed()
     services.insights_refresh()
-    return 0
+    return created
 
 
 @hooks.register(registry.MY_PAGE_SECTION)

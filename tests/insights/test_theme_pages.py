@@ -342,4 +342,21 @@ def test_a_theme_page_issues_the_same_queries_for_a_small_and_a_large_theme(clie
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
-    assert len(few) <= 16
+    # Session, user, memberships, the oversight role, the theme, four grouped counts, the excerpts' candidates,
+    # the last refresh; for a supervisor also the typical cases and the form's agencies.
+    assert len(few) == {"supervisor": 13, "oversight": 11}[persona]
+
+
+def test_the_oversight_themes_list_issues_the_same_queries_for_one_theme_as_for_three(client, oversight, category):
+    _cases(category)
+    insights_refresh()
+    client.force_login(oversight)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/workspace/insights/")
+    for problem in ("health_card", "bribe"):
+        _cases(category, dataset.PROBLEMS[problem])
+    insights_refresh()
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/workspace/insights/").content.decode()
+    assert page.count('<section class="card"') == 3
+    assert len(three) == len(one)
