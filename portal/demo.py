@@ -78,5 +78,11 @@ ACCOUNTS = (
     ),
     DemoAccount("ministry.editor", "Arun", "writes the Ministry's consultations", (("mosd", Role.EDITOR),)),
     DemoAccount("ministry.approver", "Vina", "approves the Ministry's consultations", (("mosd", Role.APPROVER),)),
+    DemoAccount(
+        "ministry.oversight",
+        "Hana",
+        "reads every agency's themes of grievances for the Ministry (no sensitive ones, no cases)",
+        (("mosd", Role.OVERSIGHT),),
+    ),
     DemoAccount("admin", "Site admin", "site administrator (Wagtail admin)", superuser=True),
 )

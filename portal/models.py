@@ -128,10 +128,15 @@ class Membership(models.Model):
         EDITOR = "editor", _("Editor")
         APPROVER = "approver", _("Approver")
         ADMIN = "admin", _("Organization administrator")
+        # A ministry or oversight body: reads every agency's themes of grievances (never sensitive ones,
+        # never a case itself); see docs/insights.md.
+        OVERSIGHT = "oversight", _("Oversight (all agencies' themes)")
 
-    # Roles that handle other people's cases or publish for a body: they must
+    # Roles that handle other people's cases, read what they wrote, or publish for a body: they must
     # sign in with a second factor.
-    STAFF_ROLES = frozenset({Role.CASE_OFFICER, Role.SUPERVISOR, Role.EDITOR, Role.APPROVER, Role.ADMIN})
+    STAFF_ROLES = frozenset(
+        {Role.CASE_OFFICER, Role.SUPERVISOR, Role.EDITOR, Role.APPROVER, Role.ADMIN, Role.OVERSIGHT}
+    )
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")

@@ -25,6 +25,9 @@ PUBLISHING_ROLES = frozenset({Membership.Role.EDITOR, Membership.Role.APPROVER, 
 ADMIN_ACCESS_ROLES = PUBLISHING_ROLES
 # Who uploads to and chooses from the organization's own images and documents.
 FILE_ROLES = PUBLISHING_ROLES
+# Who reads every agency's themes of grievances (counts, trends, scrubbed excerpts; never a case): a
+# ministry's or oversight body's people, given the role by the portal's staff like the case roles.
+OVERSIGHT_ROLES = frozenset({Membership.Role.OVERSIGHT})
 
 
 def _authenticated(user) -> bool:
@@ -85,3 +88,14 @@ def has_staff_role(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     return Membership.objects.active().staff_roles().filter(user=user).exists()
+
+
+def can_oversee(user) -> bool:
+    """Reads all agencies' non-sensitive themes: an active oversight role in a government body."""
+    if not _authenticated(user):
+        return False
+    return (
+        Membership.objects.active()
+        .filter(user=user, role__in=list(OVERSIGHT_ROLES), organization__kind=Organization.Kind.GOVERNMENT)
+        .exists()
+    )

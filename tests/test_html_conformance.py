@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from grievances.demo import DEMO_PIN
+from grievances.insights.models import Membership as ThemeMembership
 from grievances.models import Grievance
 from portal.demo import ACCOUNTS
 from portal.models import User
@@ -70,8 +71,11 @@ PERSONA_PAGES = {
         "/workspace/monitoring/",
         "/workspace/monitoring/agency/sso/",
         "/workspace/api/sso/",
+        "/workspace/insights/",
+        "/workspace/insights/themes/{theme}/",
     ),
     "ministry": ("/my/", "/consultations/", "/consultations/maternity-cash-benefit-informal-workers/", RESULTS),
+    "ministry.oversight": ("/my/", "/workspace/insights/"),
 }
 
 
@@ -88,6 +92,16 @@ def _case_of(persona: str, user: User) -> str:
     # Staff: a case of their agency that is not sensitive, with a timeline.
     cases = Grievance.objects.filter(agency__slug="sso").exclude(category__parent__sensitive=True)
     return cases.order_by("lodged_at").values_list("reference", flat=True).first()
+
+
+def _theme_of_sso() -> int | None:
+    # A theme with a case of the demo supervisor's agency outside sensitive categories.
+    return (
+        ThemeMembership.objects.filter(grievance__agency__slug="sso")
+        .exclude(grievance__category__parent__sensitive=True)
+        .values_list("theme_id", flat=True)
+        .first()
+    )
 
 
 def _fetch(client, url: str) -> str:
@@ -117,7 +131,7 @@ def render_pages(client, *, preferred_language: str | None = None) -> dict[str, 
         client.force_login(user)
         case = _case_of(persona, user)
         for url in urls:
-            url = url.format(case=case)
+            url = url.format(case=case, theme=_theme_of_sso())
             pages[f"{persona} {url}"] = _fetch(client, url)
         client.logout()
     return pages

@@ -9,17 +9,20 @@ case's words, so they name no person.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, F
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 
 from grievances.insights import vectors
 from grievances.insights.labels import theme_label
 from grievances.insights.models import CaseVector, Membership, Refresh, Theme
-from grievances.models import Grievance, staff_agencies
+from grievances.models import SENSITIVE, Grievance, staff_agencies
+from portal.lib.localized import localized
 
 # How many candidates ``similar`` compares a case with (its theme's most recent cases, or the most recent ones).
 CANDIDATES = 1000
@@ -188,3 +191,87 @@ def similar_section(request, grievance: Grievance) -> tuple[str, dict] | None:
     among the cases this person may see."""
     similar = similar_to(request.user, grievance, limit=5)
     return ("grievances/insights/similar.html", {"similar": similar}) if similar else None
+
+
+# --- one theme's page: its counts and its excerpts' candidates ------------------------------------
+
+TREND_WEEKS = 12
+
+
+@dataclass
+class ThemeCounts:
+    """A theme's cases among ``cases``: in all, per week (by when it happened), per region, agency and channel."""
+
+    size: int
+    week_starts: list  # Mondays, oldest first
+    weeks: list[int]  # cases per week; a case dated after today counts in the last week
+    earlier: int  # cases dated before the first week (the weeks and this add up to ``size``)
+    regions: dict  # region id (None: no region) -> count
+    agencies: dict  # agency id -> count
+    channels: dict  # channel -> count
+    region_names: dict = field(default_factory=dict)
+    agency_names: dict = field(default_factory=dict)
+
+
+def _day():
+    # The emerging rule's date (grievances.insights.emerging): when it happened, else the (UTC) day it was lodged.
+    return Coalesce("occurred_on", TruncDate("lodged_at", tzinfo=dt.UTC))
+
+
+def theme_counts(cases, theme_id: int, *, today: dt.date, weeks: int = TREND_WEEKS) -> ThemeCounts:
+    """The figures of one theme over ``cases`` (already through the reader's gate): four grouped queries."""
+    members = cases.filter(insights_membership__theme_id=theme_id)
+    first = today - dt.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    starts = [first + dt.timedelta(days=7 * i) for i in range(weeks)]
+    per_week, earlier = [0] * weeks, 0
+    for row in members.annotate(day=_day()).values("day").annotate(n=Count("pk")).order_by():
+        day = row["day"]
+        if day is None or day < first:
+            earlier += row["n"]
+        else:
+            per_week[min((day - first).days // 7, weeks - 1)] += row["n"]
+    regions, region_names = {}, {}
+    # Names in the reader's language, read with the counts (no query per region or agency).
+    for row in members.values("region_id", "region__name", "region__names").annotate(n=Count("pk")).order_by():
+        regions[row["region_id"]] = row["n"]
+        region_names[row["region_id"]] = localized(row["region__names"], row["region__name"] or "")
+    agencies, agency_names = {}, {}
+    for row in members.values("agency_id", "agency__name", "agency__names").annotate(n=Count("pk")).order_by():
+        agencies[row["agency_id"]] = row["n"]
+        agency_names[row["agency_id"]] = localized(row["agency__names"], row["agency__name"])
+    channels = {row["channel"]: row["n"] for row in members.values("channel").annotate(n=Count("pk")).order_by()}
+    return ThemeCounts(
+        size=sum(per_week) + earlier,
+        week_starts=starts,
+        weeks=per_week,
+        earlier=earlier,
+        regions=regions,
+        agencies=agencies,
+        channels=channels,
+        region_names=region_names,
+        agency_names=agency_names,
+    )
+
+
+# How many of a theme's most typical cases are read to find excerpts (most yield one).
+EXCERPT_CANDIDATES = 12
+
+
+def excerpt_candidates(cases, theme_id: int, *, language: str) -> list[Grievance]:
+    """The theme's cases closest to its centroid whose words may be excerpted, the reader's language first.
+
+    Never a sensitive case (whoever reads), an anonymised one (past its
+    retention), or one whose complainant asked to keep their identity
+    confidential or whose organization withheld it: their words could say who they are.
+    """
+    written_in = Coalesce(NullIf("lodged_language", Value("")), "language")
+    return list(
+        cases.filter(insights_membership__theme_id=theme_id, anonymisation__isnull=True, narrative_sealed=False)
+        .filter(~SENSITIVE)
+        .exclude(confidentiality=Grievance.Confidentiality.CONFIDENTIAL)
+        .exclude(member_identity_withheld=True)
+        .alias(written_in=written_in)
+        .annotate(other_language=Case(When(Q(written_in=language), then=Value(0)), default=Value(1)))
+        .select_related("complainant")
+        .order_by("other_language", "-insights_membership__score", "pk")[:EXCERPT_CANDIDATES]
+    )

@@ -14,13 +14,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from grievances.insights import forms, issues, selectors
-from grievances.insights.models import SystemicIssue
-from grievances.models import Grievance
+from grievances.insights import excerpts, figures, forms, issues, readers, selectors
+from grievances.insights.labels import theme_label
+from grievances.insights.models import SystemicIssue, Theme
+from grievances.models import Grievance, case_memberships
 from portal.lib.forms import apply_service_errors
 
 THEMES_SHOWN = 50
@@ -39,40 +42,106 @@ def _supervisor(view):
     return never_cache(wrapped)
 
 
+def _theme_reader(view):
+    """Supervisors and the oversight role (``readers``); anybody else 404."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        reader = readers.reader_for(request.user, request.GET.get("scope", ""))
+        if reader is None:
+            raise Http404
+        return view(request, reader, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return never_cache(wrapped)
+
+
 def _cases(user):
     agencies = issues.supervised_agencies(user)
     return Grievance.objects.visible_to(user).filter(Q(agency__in=agencies) | Q(referred_to__in=agencies))
 
 
-def _cell(count: int, minimum: int):
-    # Like /statistics/: a count under the minimum cell is said as "fewer than N", never exactly.
-    return count if count >= minimum else None
+def _common(request, reader) -> dict:
+    return {
+        "reader": reader,
+        "scope": readers.ALL if reader.all_agencies and reader.may_switch else "",
+        "memberships": case_memberships(request.user),
+        "refresh": selectors.last_refresh(),
+        "minimum": settings.SUARA_STATISTICS_MIN_CELL,
+    }
 
 
-@_supervisor
-def themes(request):
-    """The themes of the supervisor's agencies, largest first: label, size, where, how, and whether emerging."""
+@_theme_reader
+def themes(request, reader):
+    """The themes a person reads, largest first: label, size, whether emerging; where and how for their own cases.
+
+    Oversight sees every agency's themes outside sensitive categories, none
+    under the minimum cell, without cases or breakdowns (those are on each
+    theme's page, suppressed as on /statistics/).
+    """
     minimum = settings.SUARA_STATISTICS_MIN_CELL
-    shown = selectors.themes_for(request.user, cases=_cases(request.user), limit_cases=CASES_PER_THEME)[:THEMES_SHOWN]
-    breakdown = selectors.theme_breakdown(_cases(request.user), [theme.id for theme in shown])
-    agencies = forms.government_agencies()
-    channels = dict(Grievance.Channel.choices)
-    for theme in shown:
-        parts = breakdown.get(theme.id, {"regions": {}, "channels": {}})
-        theme.regions = sorted(
-            ((name or _("No region"), _cell(n, minimum)) for name, n in parts["regions"].items()),
-            key=lambda item: -(item[1] or 0),
-        )
-        theme.channels = sorted(
-            ((channels.get(name, name), _cell(n, minimum)) for name, n in parts["channels"].items()),
-            key=lambda item: -(item[1] or 0),
-        )
-        theme.form = forms.IssueFromThemeForm(initial={"theme": theme.id, "title": theme.label}, agencies=agencies)
-    return render(
-        request,
-        "grievances/insights/themes.html",
-        {"themes": shown, "refresh": selectors.last_refresh(), "minimum": minimum},
+    shown = selectors.themes_for(
+        request.user, cases=reader.cases, with_cases=reader.opens_cases, limit_cases=CASES_PER_THEME
     )
+    if not reader.exact:
+        shown = [theme for theme in shown if theme.size >= minimum]
+    shown = shown[:THEMES_SHOWN]
+    if reader.exact:
+        # Their own agencies' cases: exact counts (they may open every one of them).
+        breakdown = selectors.theme_breakdown(reader.cases, [theme.id for theme in shown])
+        channels = dict(Grievance.Channel.choices)
+        agencies = forms.government_agencies()
+        for theme in shown:
+            parts = breakdown.get(theme.id, {"regions": {}, "channels": {}})
+            theme.regions = sorted(
+                ((name or _("No region"), n) for name, n in parts["regions"].items()), key=lambda item: -item[1]
+            )
+            theme.channels = sorted(
+                ((channels.get(name, name), n) for name, n in parts["channels"].items()), key=lambda item: -item[1]
+            )
+            theme.form = forms.IssueFromThemeForm(initial={"theme": theme.id, "title": theme.label}, agencies=agencies)
+    return render(request, "grievances/insights/themes.html", {"themes": shown, **_common(request, reader)})
+
+
+@_theme_reader
+def theme(request, reader, pk: int):
+    """One theme: its trend, where, which agencies and how it was raised, a few anonymised excerpts.
+
+    The figures are exact for a supervisor (their own cases) and suppressed
+    as on /statistics/ for oversight, who never see a case reference; a
+    theme with none of the reader's cases (or, for oversight, fewer than the
+    minimum cell) does not exist for them.
+    """
+    minimum = settings.SUARA_STATISTICS_MIN_CELL
+    item = get_object_or_404(Theme.objects.only("pk", "concepts", "emerging"), pk=pk)
+    counts = selectors.theme_counts(reader.cases, item.pk, today=timezone.localdate())
+    if counts.size == 0 or (not reader.exact and counts.size < minimum):
+        raise Http404
+    label = theme_label(item.concepts)
+    shown = figures.theme_figures(counts, exact=reader.exact, min_cell=minimum)
+    candidates = selectors.excerpt_candidates(reader.cases, item.pk, language=get_language() or "")
+    context = {
+        "theme": item,
+        "label": label,
+        "figures": shown,
+        "chart": figures.trend_chart(label, shown["weeks"]),
+        "excerpts": excerpts.excerpts(candidates, item.concepts),
+        "excerpt_length": excerpts.LENGTH,
+        "weeks": selectors.TREND_WEEKS,
+        **_common(request, reader),
+    }
+    if reader.opens_cases:
+        context["cases"] = list(
+            reader.cases.filter(insights_membership__theme_id=item.pk)
+            .order_by("-insights_membership__score", "pk")
+            .values_list("reference", flat=True)[:CASES_PER_THEME]
+        )
+    if reader.names_issues:
+        context["form"] = forms.IssueFromThemeForm(
+            initial={"theme": item.pk, "title": label}, agencies=forms.government_agencies()
+        )
+    return render(request, "grievances/insights/theme.html", context)
 
 
 @_supervisor

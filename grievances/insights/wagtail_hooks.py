@@ -2,9 +2,10 @@
 
 from wagtail import hooks
 
-from grievances.insights import consultation_links, services, text_themes
+from grievances.insights import consultation_links, demo, services, text_themes
 from grievances.insights.models import SystemicIssue
 from portal import registry
+from portal.rules import can_oversee
 
 
 @hooks.register(registry.BACKGROUND_COMMANDS)
@@ -29,12 +30,20 @@ def raised_from_grievances_note(page):
 
 @hooks.register(registry.DEMO_SEEDER)
 def seed_themes(**kwargs) -> int:
-    # After the grievance seeder (apps seed in INSTALLED_APPS order): the demo's cases get their themes.
+    # After the grievance seeder (apps seed in INSTALLED_APPS order): a recurring problem for the themes
+    # pages, then every demo case gets its theme.
+    created = demo.seed()
     services.insights_refresh()
-    return 0
+    return created
 
 
 @hooks.register(registry.TEXT_THEMES)
 def group_texts(texts, *, language):
     # Lent to consultations (which may not import grievances) to group free-text answers by theme.
     return text_themes.group_texts(texts, language=language)
+
+
+@hooks.register(registry.MY_PAGE_SECTION)
+def oversight_themes(request):
+    # The oversight role has no workspace: /my/ is where they find all agencies' themes.
+    return ("grievances/insights/my_section.html", {}) if can_oversee(request.user) else None

@@ -108,15 +108,20 @@ def _pinned(data: dict, sums: list[tuple[Path, list[Path]]], min_cell: int) -> P
     return None
 
 
-def protect(data: dict, min_cell: int) -> dict:
+def protect(data: dict, min_cell: int, sums: list[tuple[Path, list[Path]]] | None = None) -> dict:
     """Withhold figures in ``data`` (anonymised figures, changed in place) until no small count can be derived.
 
     Each sum first gets a second hidden figure where it has only one (the
     smallest shown part, else the total); then the sums are read together,
     as someone working the figures out would, and wherever that still pins a
-    hidden figure one more figure beside it is withheld.
+    hidden figure one more figure beside it is withheld. ``sums``: the
+    (total, parts) paths of figures shaped otherwise than the statistics'
+    (the themes' breakdowns); by default :func:`groups`.
     """
-    sums = [(total, [p for p in parts if _get(data, p) is not None]) for total, parts in groups(data)]
+    sums = [
+        (total, [p for p in parts if _get(data, p) is not None])
+        for total, parts in (groups(data) if sums is None else sums)
+    ]
     sums = [(total, parts) for total, parts in sums if _get(data, total) is not None]
     while True:
         changed = True

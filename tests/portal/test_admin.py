@@ -4,6 +4,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
+from portal import rules
 from portal.models import Organization, User
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -49,3 +50,15 @@ def test_a_person_without_admin_access_is_refused(client, beneficiary):
     client.force_login(beneficiary)
     response = client.get(reverse("organization:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_portals_staff_give_the_oversight_role_in_the_admin(admin_client):
+    ministry = OrganizationFactory(kind=Organization.Kind.GOVERNMENT, slug="mosd-admin")
+    person = UserFactory()
+    assert 'value="oversight"' in admin_client.get(reverse("membership:add")).content.decode()
+    response = admin_client.post(
+        reverse("membership:add"),
+        {"user": person.pk, "organization": ministry.pk, "role": "oversight", "active": "on"},
+    )
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert rules.can_oversee(person)
