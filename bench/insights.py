@@ -78,7 +78,7 @@ def main() -> None:
     data = casedata.load(args.cases, args.agencies, args.reload)
 
     from grievances.insights import selectors, services, vectors
-    from grievances.insights.models import CaseVector
+    from grievances.insights.models import CaseVector, Refresh
     from grievances.insights.tasks import place_case
     from grievances.models import Grievance
     from grievances.services import grievance_lodge
@@ -91,7 +91,11 @@ def main() -> None:
     per_core = len(texts) / (time.perf_counter() - started)
     print(f"vectorising: {per_core:,.0f} texts/s on one core; 1M texts = {1e6 / per_core / 60:.1f} core-minutes")
 
-    if CaseVector.objects.count() < Grievance.objects.count():
+    last = Refresh.objects.order_by("-computed_at", "-pk").first()
+    # Vectors of another method (a glossary changed since the data was loaded) are all computed again
+    # by the next refresh: that is a first refresh, not one from stored vectors.
+    stale = last is not None and last.space.get("method") != vectors.METHOD
+    if stale or CaseVector.objects.count() < Grievance.objects.count():
         started = time.perf_counter()
         services.insights_refresh()
         print(f"first refresh (vectorise all, then cluster): {time.perf_counter() - started:.1f} s")

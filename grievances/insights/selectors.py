@@ -167,6 +167,9 @@ def similar_to(user, grievance: Grievance, *, limit: int = 10) -> list[Similar]:
         .order_by("-pk")
         .values_list("pk", "reference", "insights_vector__vector", "insights_vector__language")[:CANDIDATES]
     )
+    # After a change of method and until the next refresh, vectors of two lengths coexist: like with like.
+    width = len(bytes(own.vector))
+    rows = [row for row in rows if len(bytes(row[2])) == width]
     if not rows:
         return []
     space = vectors.Space.from_dict(refresh.space)

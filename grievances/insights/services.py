@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 
 from grievances.insights import clustering, emerging, notifications, selectors, vectors
@@ -19,6 +20,7 @@ from grievances.models import Grievance
 # Top concepts of a theme's centroid that make its label.
 LABEL_CONCEPTS = 3
 BATCH = 2000
+VECTOR_BYTES = vectors.DIMS * 2  # float16
 
 
 def _language(grievance: Grievance) -> str:
@@ -44,6 +46,9 @@ def case_place(*, grievance: Grievance) -> Membership | None:
     themes = list(Theme.objects.filter(refresh=refresh).only("pk", "centroid").order_by("pk"))
     if not themes:
         return None
+    if refresh.space.get("method") != vectors.METHOD:
+        # Themes made from vectors of another method (a glossary changed since): the next refresh places it.
+        return None
     space = vectors.Space.from_dict(refresh.space)
     x = space.transform(vectors.from_bytes(bytes(row.vector)), [row.language])
     centroids = np.vstack([vectors.from_bytes(bytes(theme.centroid)) for theme in themes])
@@ -56,6 +61,19 @@ def case_place(*, grievance: Grievance) -> Membership | None:
         defaults={"theme": themes[int(labels[0])], "score": float(scores[0]), "agency_id": grievance.agency_id},
     )
     return membership
+
+
+def _drop_stale_vectors() -> None:
+    """Forget the stored vectors another method made, so that ``_vectorise_missing`` computes them again.
+
+    All of them when the last refresh was made by another method (a glossary changed, the code changed);
+    else only those of another length (written by a process still running the old code meanwhile).
+    """
+    last = Refresh.objects.order_by("-computed_at", "-pk").only("space").first()
+    if last is not None and last.space.get("method") != vectors.METHOD:
+        CaseVector.objects.all().delete()
+        return
+    CaseVector.objects.annotate(size=Length("vector")).exclude(size=VECTOR_BYTES).delete()
 
 
 def _vectorise_missing() -> int:
@@ -88,16 +106,19 @@ def insights_refresh(*, today=None) -> Refresh:
     either the last refresh or this one.
     """
     started = time.monotonic()
+    _drop_stale_vectors()
     _vectorise_missing()
     # One float16 matrix filled in place (a million cases: about 0.7 GB), transformed in batches.
     count = CaseVector.objects.count()
     raw = np.zeros((count, vectors.DIMS), dtype=np.float16)
     ids, languages = [], []
     rows = CaseVector.objects.order_by("pk").values_list("pk", "vector", "language")
-    for index, (pk, data, language) in enumerate(rows.iterator(chunk_size=BATCH * 5)):
-        if index >= count:
+    for pk, data, language in rows.iterator(chunk_size=BATCH * 5):
+        if len(ids) >= count:
             break  # a case vectorised meanwhile waits for the next refresh
-        raw[index] = np.frombuffer(bytes(data), dtype=np.float16)
+        if len(data) != VECTOR_BYTES:
+            continue  # written meanwhile by the old method: computed again by the next refresh
+        raw[len(ids)] = np.frombuffer(bytes(data), dtype=np.float16)
         ids.append(pk)
         languages.append(language)
     raw = raw[: len(ids)]

@@ -39,6 +39,9 @@ MAX_CHARS = 3000
 # How much of the similarity the concepts carry, against the n-grams (tuned on tests/insights/, see the docs).
 CONCEPT_WEIGHT = 0.8
 
+# Raise when the code that turns a text into a raw vector changes: stored vectors are then recomputed.
+VERSION = 1
+
 _UNSPACED = "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -148,6 +151,17 @@ def vectorise_many(texts) -> np.ndarray:
     return np.vstack(rows) if rows else np.zeros((0, DIMS), dtype=np.float32)
 
 
+def _fingerprint() -> str:
+    # What decides a raw vector: the code, the layout and every form of the glossary. A glossary that
+    # grows changes the layout; a form corrected changes what a stored vector should have said.
+    glossary = repr([(key, forms) for key, (_label, forms) in CONCEPTS.items()])
+    return f"{VERSION}:{DIMS}:{zlib.crc32(glossary.encode()):08x}"
+
+
+# The method of the stored vectors: kept with each refresh, so that a change of it is seen (services).
+METHOD = _fingerprint()
+
+
 def to_bytes(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=np.float16).tobytes()
 
@@ -211,11 +225,12 @@ class Space:
             "concept_weight": self.concept_weight,
             "centre": self.centre,
             "dims": DIMS,
+            "method": METHOD,
         }
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Space:
-        if not data or data.get("dims") != DIMS:
+        if not data or data.get("dims") != DIMS or data.get("method") != METHOD:
             return cls()
         return cls(
             idf=np.asarray(data["idf"], dtype=np.float32),

@@ -7,6 +7,7 @@ one-offs as problems of one each.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -96,7 +97,21 @@ def evaluate(
     languages = [case.language for case in cases]
     space = vectors.Space.fit(raw, languages, centre=centre, concept_weight=vectors.CONCEPT_WEIGHT if concepts else 0.0)
     X = tfidf(case.text for case in cases) if plain else space.transform(raw, languages)
-    result = clustering.cluster(X, threshold=threshold)
+    # Similar cases: cosine with the numbers part, as grievances.insights.similar ranks them.
+    S = X if plain else space.transform(raw, languages, numbers=numbers)
+    return figures_of(cases, X, S, threshold=threshold)
+
+
+def figures_of(
+    cases,
+    X: np.ndarray,
+    S: np.ndarray,
+    *,
+    threshold: float = clustering.THRESHOLD,
+    merge_threshold: float = clustering.MERGE_THRESHOLD,
+) -> Figures:
+    """The figures for given vectors: ``X`` (unit rows) makes the themes, ``S`` ranks similar cases."""
+    result = clustering.cluster(X, threshold=threshold, merge_threshold=merge_threshold)
     labels = result.labels
     truth = [case.problem for case in cases]
     found = [int(label) if label >= 0 else f"alone:{i}" for i, label in enumerate(labels)]
@@ -116,8 +131,6 @@ def evaluate(
         for m in members.values()
         if len(languages_of[Counter(truth[i] for i in m).most_common(1)[0][0]]) > 1
     ]
-    # Similar cases: cosine with the numbers part, as grievances.insights.similar ranks them.
-    S = X if plain else space.transform(raw, languages, numbers=numbers)
     sims = S @ S.T
     np.fill_diagonal(sims, -1)
     duplicates = [case for case in cases if case.duplicate_of is not None]
@@ -143,25 +156,35 @@ def evaluate(
     )
 
 
-def with_half_the_glossary(seed: int = 17):
-    """The glossary with half its forms dropped at random: how the method fares on words it does not know."""
+@contextlib.contextmanager
+def glossary_thinned(keep: float, seed: int = 17):
+    """The glossary with each form kept with probability ``keep`` (0: no glossary at all), while inside.
+
+    How the method fares on words it does not know.
+    """
     import random
 
     from grievances.insights import lexicon
 
     rng = random.Random(seed)
     kept = {
-        key: (label, tuple(f for f in forms if rng.random() < 0.5)) for key, (label, forms) in lexicon.CONCEPTS.items()
+        key: (label, tuple(f for f in forms if rng.random() < keep)) for key, (label, forms) in lexicon.CONCEPTS.items()
     }
     original = (lexicon.CONCEPTS, vectors._MATCHERS)
     lexicon.CONCEPTS = kept
     vectors.CONCEPTS = kept
     vectors._MATCHERS = vectors._matchers()
     try:
-        return evaluate()
+        yield
     finally:
         lexicon.CONCEPTS = vectors.CONCEPTS = original[0]
         vectors._MATCHERS = original[1]
+
+
+def with_half_the_glossary(seed: int = 17):
+    """The method's figures with half the glossary's forms dropped at random."""
+    with glossary_thinned(0.5, seed):
+        return evaluate()
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 Figures in docs/insights.md (``python -m tests.insights.evaluation`` prints them).
 """
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 
 from tests.insights import dataset
@@ -52,3 +55,34 @@ def test_the_plain_ngram_baseline_groups_by_language_and_falls_short(baseline, f
     # What the concepts and the centring buy: the baseline's themes stay within one script.
     assert baseline.languages_per_theme < 1.5
     assert baseline.ari < figures.ari - 0.3
+
+
+def test_the_model_benchmark_skips_cleanly_without_its_packages(monkeypatch, capsys):
+    # bench/insights_models.py compares bundled embedding models that are not dependencies of the portal.
+    from bench import insights_models
+
+    monkeypatch.setattr(insights_models, "available", lambda: [])
+    assert insights_models.main([]) == 0
+    assert "skipped: no bundled model is installed" in capsys.readouterr().out
+
+
+def test_centring_per_language_turns_neighbours_of_one_language_into_neighbours_of_one_problem():
+    # What a small multilingual model does: a large shared direction per language, a small one per problem.
+    from bench.insights_models import _unit, centred, neighbours
+
+    rng = np.random.default_rng(17)
+    languages, problems = ("en", "th", "vi"), ("otp", "pension", "card")
+    language_axis = {language: rng.normal(size=64) * 3 for language in languages}
+    problem_axis = {problem: rng.normal(size=64) for problem in problems}
+    cases, rows = [], []
+    for language in languages:
+        for problem in problems:
+            for _ in range(8):
+                cases.append(SimpleNamespace(key=len(cases), language=language, problem=problem))
+                rows.append(language_axis[language] + problem_axis[problem] + rng.normal(size=64) * 0.3)
+    raw = _unit(np.array(rows, dtype=np.float32))
+    same_language, same_problem = neighbours(raw, cases, k=5)
+    assert same_language > 0.9
+    same_language, same_problem = neighbours(centred(raw, [case.language for case in cases]), cases, k=5)
+    assert same_problem > 0.9
+    assert same_language < 0.6
