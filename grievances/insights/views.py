@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from grievances.insights import forms, issues, selectors
+from grievances.insights import forms, issues, satisfaction, selectors
 from grievances.insights.models import SystemicIssue
 from grievances.models import Grievance
 from portal.lib.forms import apply_service_errors
@@ -53,7 +53,10 @@ def _cell(count: int, minimum: int):
 def themes(request):
     """The themes of the supervisor's agencies, largest first: label, size, where, how, and whether emerging."""
     minimum = settings.SUARA_STATISTICS_MIN_CELL
-    shown = selectors.themes_for(request.user, cases=_cases(request.user), limit_cases=CASES_PER_THEME)[:THEMES_SHOWN]
+    found = selectors.themes_for(request.user, cases=_cases(request.user), limit_cases=CASES_PER_THEME)
+    # Low satisfaction raises a theme: what people say did not get resolved comes first.
+    answers = satisfaction.theme_satisfaction(_cases(request.user), [theme.id for theme in found])
+    shown = satisfaction.rank_by_need(found, answers, minimum=minimum)[:THEMES_SHOWN]
     breakdown = selectors.theme_breakdown(_cases(request.user), [theme.id for theme in shown])
     agencies = forms.government_agencies()
     channels = dict(Grievance.Channel.choices)
@@ -67,6 +70,7 @@ def themes(request):
             ((channels.get(name, name), _cell(n, minimum)) for name, n in parts["channels"].items()),
             key=lambda item: -(item[1] or 0),
         )
+        theme.satisfaction = satisfaction.shown(answers.get(theme.id), minimum)
         theme.form = forms.IssueFromThemeForm(initial={"theme": theme.id, "title": theme.label}, agencies=agencies)
     return render(
         request,
