@@ -33,7 +33,7 @@ def satisfaction_score(shares: Shares | None, minimum: int) -> float:
 
 
 def rank_by_need(themes: list, satisfaction: dict[int, Shares], *, minimum: int) -> list:
-    """Themes by size weighted by dissatisfaction: ``size × (1.5 − score)``, score 0 (none resolved) to 1.
+    """Themes by size weighted by dissatisfaction: ``size × (1.5 - score)``, score 0 (none resolved) to 1.
 
     A theme whose complainants say their problem was not resolved counts up to
     one and a half times its size, a well-resolved one half of it; ties keep

@@ -31,7 +31,7 @@ def _add(a: Shares | None, b: Shares) -> Shares:
 
 
 def shares(scope: Scope) -> dict:
-    """{"all": Shares, "agencies": {name: Shares}, "themes": {label: Shares}}: two queries (the category tree, the answers)."""
+    """``{"all", "agencies": {name: Shares}, "themes": {label: Shares}}``: two queries (category tree, answers)."""
     start, end = scope.period.bounds()
     tree = CategoryTree.load()
     cases = Grievance.objects.filter(_case_q(scope, tree), Q(resolved_at__gte=start, resolved_at__lt=end))
@@ -91,7 +91,8 @@ def satisfaction_section(scope: Scope, *, min_cell: int | None = None) -> Sectio
             _("No complainant has answered yet for this period.")
             if not rows
             else _(
-                "Shares of those who answered: resolved means “yes” (not “partly”); fewer than %(n)s answers are not shown."
+                "Shares of those who answered: resolved means “yes” (not “partly”). "
+                "Fewer than %(n)s answers are not shown."
             )
             % {"n": min_cell}
         ),
