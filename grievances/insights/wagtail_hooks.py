@@ -4,6 +4,7 @@ from wagtail import hooks
 
 from grievances.insights import services
 from grievances.insights.models import SystemicIssue
+from grievances.insights.own_cases import closest_open_case
 from portal import registry
 
 
@@ -25,3 +26,9 @@ def seed_themes(**kwargs) -> int:
     # After the grievance seeder (apps seed in INSTALLED_APPS order): the demo's cases get their themes.
     services.insights_refresh()
     return 0
+
+
+@hooks.register(registry.SIMILAR_OPEN_CASE)
+def same_matter(*, user, text, language):
+    # Asked by the lodging form for a signed-in person only, on their own open cases.
+    return closest_open_case(user=user, text=text, language=language)
