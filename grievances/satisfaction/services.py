@@ -63,7 +63,9 @@ def satisfaction_record(
     second question unanswered (or as it was, when changing); ``comment=None``
     keeps the comment already given.
     """
-    grievance = Grievance.objects.select_for_update().select_related("category__parent").get(pk=grievance.pk)
+    grievance = (
+        Grievance.objects.select_for_update(of=("self",)).select_related("category__parent").get(pk=grievance.pk)
+    )
     _refuse_staff(user, grievance)
     if not can_answer(grievance):
         raise ValidationError(_("You can tell us how it went once a decision has been made on your grievance."))
