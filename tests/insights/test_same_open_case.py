@@ -134,3 +134,17 @@ def test_yes_answers_the_agencys_question_when_the_case_waits_for_one(client, ca
     open_case.refresh_from_db()
     assert open_case.status == "in_progress"
     assert open_case.events.get(kind=CaseEvent.Kind.INFORMATION_PROVIDED).body == AGAIN
+
+
+def test_sending_yes_twice_adds_the_words_once(client, category, beneficiary, open_case):
+    import re
+
+    client.force_login(beneficiary)
+    page = client.get("/grievances/new/").content.decode()
+    key = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    data = form_data(category, description=AGAIN, same_case=open_case.reference, submission=key)
+    first, again = client.post("/grievances/new/", data), client.post("/grievances/new/", data)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == open_case.get_absolute_url()
+    assert open_case.events.filter(kind=CaseEvent.Kind.MESSAGE_FROM_COMPLAINANT).count() == 1
+    assert Grievance.objects.count() == 1
