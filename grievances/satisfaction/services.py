@@ -38,7 +38,7 @@ def may_change(answer: Answer | None, *, now=None) -> bool:
     return answer is None or (now or timezone.now()) - answer.answered_at <= CHANGE_WINDOW
 
 
-def _refuse_staff(user, grievance: Grievance) -> None:
+def refuse_staff(user, grievance: Grievance) -> None:
     # Staff of the case's agency never answer for the complainant, even holding the PIN
     # (an assisted lodging): an answer given for someone is no answer.
     if user is not None and user.is_authenticated and not is_owner(user, grievance):
@@ -66,7 +66,7 @@ def satisfaction_record(
     grievance = (
         Grievance.objects.select_for_update(of=("self",)).select_related("category__parent").get(pk=grievance.pk)
     )
-    _refuse_staff(user, grievance)
+    refuse_staff(user, grievance)
     if not can_answer(grievance):
         raise ValidationError(_("You can tell us how it went once a decision has been made on your grievance."))
     if resolved not in Answer.Resolved.values:

@@ -7,7 +7,7 @@ anyone else. Staff of the case's agency are refused even with the PIN.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,7 @@ from portal.lib.forms import apply_service_errors
 @require_http_methods(["GET", "POST"])
 def answer(request, reference: str):
     grievance = grievance_for_complainant(request, reference)  # 404 for anyone else
+    services.refuse_staff(request.user, grievance)  # 403: they know the case, and may not answer for it
     if not services.can_answer(grievance):
         messages.info(request, _("You can tell us how it went once a decision has been made on your grievance."))
         return redirect(grievance.get_absolute_url())
@@ -32,8 +33,6 @@ def answer(request, reference: str):
         if form.is_valid():
             try:
                 services.satisfaction_record(grievance=grievance, user=request.user, **form.service_arguments())
-            except PermissionDenied:
-                raise
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     apply_service_errors(form, error)

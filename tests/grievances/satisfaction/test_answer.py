@@ -86,6 +86,7 @@ def test_staff_of_the_agency_cannot_answer_for_the_complainant_even_with_the_pin
     decided(lodged.grievance)
     client.force_login(officer)
     client.post("/grievances/track/", {"reference": lodged.grievance.reference, "pin": lodged.pin})
+    assert client.get(answer_url(lodged.grievance)).status_code == 403
     response = client.post(answer_url(lodged.grievance), {"resolved": "yes", "fair": "yes"})
     assert response.status_code == 403
     assert not Answer.objects.exists()
