@@ -2,8 +2,8 @@
 
 Computed in the request, on the person's own few open cases only (never
 anyone else's, never through the stored vectors of other cases): a dozen
-short texts vectorised in a millisecond or two. The lodging form asks; the
-person decides.
+texts vectorised at once, 17 ms for 12 cases of 300 characters on a shared
+2-core machine. The lodging form asks; the person decides.
 """
 
 from __future__ import annotations
