@@ -35,6 +35,8 @@ class CaseChange:
     # The change that brought the case into being (lodging): nobody can be
     # reading the case itself yet, only the queues it lands in.
     new_case: bool = False
+    # The event's kind (``CaseEvent.Kind``), so a subscriber waiting for one kind reads nothing to know.
+    kind: str = ""
 
     @property
     def queues(self) -> tuple[int, ...]:
@@ -63,6 +65,7 @@ def announce(grievance, event, *, left: tuple[int, ...] = (), new_case: bool = F
         agencies=agencies,
         left=tuple(agency for agency in left if agency),
         new_case=new_case,
+        kind=event.kind,
     )
     for subscriber in tuple(_subscribers):
         transaction.on_commit(partial(subscriber, change), robust=True)

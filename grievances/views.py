@@ -33,7 +33,7 @@ from grievances.forms import (
 from grievances.models import Attachment, Grievance
 from grievances.pins import check_pin, pin_keep_for_showing, pin_take_for_showing
 from grievances.presentation import explain
-from grievances.workflow import COMPLAINANT, ActionRefused, allowed
+from grievances.workflow import COMPLAINANT, OPEN_STATES, ActionRefused, Status, allowed
 from portal import registry
 from portal.lib.forms import apply_service_errors
 from portal.lib.uploads import private_file_response
@@ -87,6 +87,9 @@ def lodge(request):
         if form.is_valid():
             data = form.cleaned_data
             on_behalf = form.on_behalf
+            same = _same_matter(request, form, user)
+            if same is not None:
+                return same
             try:
                 with transaction.atomic():
                     key = data["submission"]
@@ -146,6 +149,68 @@ def lodge(request):
     else:
         form = LodgeForm(user=user)
     return render(request, "grievances/lodge.html", {"form": form})
+
+
+SAME_CASE_FIELD = "same_case"
+NEW_CASE = "new"
+
+
+def _same_matter(request, form, user):
+    """Before lodging for a signed-in person: ask whether it is the same matter as one of their open cases.
+
+    ``None`` lets the lodging go on (nobody signed in, lodging for someone else or anonymously, the
+    person chose "new", or no open case of theirs is close). Otherwise the answer to send: the form again
+    with the question (everything typed kept; files asked for again), or, when the person said "yes",
+    their words added to that case through the complainant's own services, and no new case.
+    """
+    data = form.cleaned_data
+    if user is None or form.on_behalf or data["anonymous"]:
+        return None  # anonymous lodging stays as it was: no lookup, no query
+    choice = request.POST.get(SAME_CASE_FIELD, "")
+    if choice == NEW_CASE:
+        return None
+    if choice:
+        return _add_to_own_case(request, form, user, choice)
+    found = registry.similar_open_case(user=user, text=data["description"], language=get_language() or "en")
+    if found is None:
+        return None
+    form.attachments_need_choosing_again = bool(data["attachments"])
+    return render(request, "grievances/lodge.html", {"form": form, "same_case": found})
+
+
+def _add_to_own_case(request, form, user, reference: str):
+    data = form.cleaned_data
+    # Only the person's own open case, whatever reference the page sent.
+    grievance = (
+        Grievance.objects.for_complainant(user)
+        .filter(reference=reference, anonymous=False, status__in=OPEN_STATES)
+        .first()
+    )
+    if grievance is None:
+        form.add_error(None, _("That grievance is no longer open. You can send this as a new grievance."))
+        return render(request, "grievances/lodge.html", {"form": form}, status=400)
+    step = services.grievance_provide_information if grievance.status == Status.AWAITING_COMPLAINANT else None
+    try:
+        with transaction.atomic():
+            key = data["submission"]
+            claimed = services.submission_claim(scope="web", key=key, body="") if key else None
+            if claimed is not None and not claimed.first:
+                raise _AlreadyLodged(claimed.record.grievance)
+            (step or services.grievance_reply)(
+                grievance=grievance, body=data["description"], attachments=data["attachments"], user=user
+            )
+            if claimed is not None:
+                services.submission_settle(submission=claimed, grievance=grievance)
+    except _AlreadyLodged as repeated:
+        messages.info(request, _("You had already sent this form. Your words are on this grievance."))
+        return redirect(repeated.grievance.get_absolute_url())
+    except (ValidationError, ActionRefused) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return render(request, "grievances/lodge.html", {"form": form}, status=400)
+    messages.success(
+        request, _("Your words were added to your grievance %(reference)s.") % {"reference": grievance.reference}
+    )
+    return redirect(grievance.get_absolute_url())
 
 
 @never_cache

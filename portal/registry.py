@@ -20,6 +20,9 @@ app), and the portal asks here:
   argument lists that ``make run`` keeps running beside the web server;
 - ``suara_websocket_urlpatterns``: ``fn() -> list`` of websocket routes,
   mounted by ``portal.asgi``;
+- ``suara_similar_open_case``: ``fn(*, user, text, language) -> case | None``, one of
+  ``user``'s own open cases that ``text`` (a grievance about to be lodged) seems to be
+  about, asked before lodging so the person can add to it instead;
 - ``suara_memberships_changed``: ``fn(*, organization) -> None``, called by
   ``portal.memberships`` inside the transaction that changed the
   organization's memberships, so that the app's Wagtail groups and page
@@ -49,6 +52,7 @@ CASE_PAGE_NOTES = "suara_case_page_notes"
 CONSULTATION_PAGE_NOTES = "suara_consultation_page_notes"
 CASES_ANONYMISED = "suara_cases_anonymised"
 TEXT_THEMES = "suara_text_themes"
+SIMILAR_OPEN_CASE = "suara_similar_open_case"
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -112,3 +116,12 @@ def text_themes(texts: list[str], *, language: str) -> list[dict] | None:
     """Themes of ``texts`` from the first registered grouper; None when no app lends one."""
     groupers = hooks.get_hooks(TEXT_THEMES)
     return groupers[0](list(texts), language=language) if groupers else None
+
+
+def similar_open_case(*, user, text: str, language: str):
+    """The first registered finder's answer: one of ``user``'s own open cases close to ``text``, or None."""
+    for find in hooks.get_hooks(SIMILAR_OPEN_CASE):
+        found = find(user=user, text=text, language=language)
+        if found is not None:
+            return found
+    return None

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "grievances.offline.apps.OfflineConfig",
     "grievances.sms.apps.SmsConfig",
     "grievances.insights.apps.InsightsConfig",
+    "grievances.satisfaction.apps.SatisfactionConfig",
     "grievances.privacy.apps.PrivacyConfig",
     "consultations",
     # Page translation: the editor's workflow (wagtail_localize) and the

@@ -29,6 +29,7 @@ urlpatterns = [
     path("my/invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("grievances/", include("grievances.urls")),
     path("grievances/", include("grievances.privacy.urls")),
+    path("grievances/", include("grievances.satisfaction.urls")),
     path("workspace/", include("grievances.workspace.urls")),
     path("workspace/privacy/", include("grievances.privacy.workspace_urls")),
     path("statistics/", include("grievances.monitoring.public_urls")),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from grievances.insights import excerpts, figures, forms, issues, readers, selectors
+from grievances.insights import excerpts, figures, forms, issues, readers, satisfaction, selectors
 from grievances.insights.labels import theme_label
 from grievances.insights.models import SystemicIssue, Theme
 from grievances.models import Grievance, case_memberships
@@ -86,7 +86,11 @@ def themes(request, reader):
     )
     if not reader.exact:
         shown = [theme for theme in shown if theme.size >= minimum]
-    shown = shown[:THEMES_SHOWN]
+    # Low satisfaction raises a theme: what people say did not get resolved comes first.
+    answers = satisfaction.theme_satisfaction(reader.cases, [theme.id for theme in shown])
+    shown = satisfaction.rank_by_need(shown, answers, minimum=minimum)[:THEMES_SHOWN]
+    for theme in shown:
+        theme.satisfaction = satisfaction.shown(answers.get(theme.id), minimum)
     if reader.exact:
         # Their own agencies' cases: exact counts (they may open every one of them).
         breakdown = selectors.theme_breakdown(reader.cases, [theme.id for theme in shown])

@@ -4,6 +4,7 @@ from wagtail import hooks
 
 from grievances.insights import consultation_links, demo, services, text_themes
 from grievances.insights.models import SystemicIssue
+from grievances.insights.own_cases import closest_open_case
 from portal import registry
 from portal.rules import can_oversee
 
@@ -47,3 +48,9 @@ def group_texts(texts, *, language):
 def oversight_themes(request):
     # The oversight role has no workspace: /my/ is where they find all agencies' themes.
     return ("grievances/insights/my_section.html", {}) if can_oversee(request.user) else None
+
+
+@hooks.register(registry.SIMILAR_OPEN_CASE)
+def same_matter(*, user, text, language):
+    # Asked by the lodging form for a signed-in person only, on their own open cases.
+    return closest_open_case(user=user, text=text, language=language)

@@ -26,6 +26,7 @@ from grievances.monitoring.forms import MonitoringFilterForm
 from grievances.monitoring.indicators import Period, Scope, Sensitive, compute
 from grievances.monitoring.presentation import figures, period_label, sections
 from grievances.monitoring.reports import monthly_report_pdf
+from grievances.monitoring.satisfaction import satisfaction_section
 from grievances.rules import case_memberships
 from portal.lib.params import year_month
 from portal.models import Organization
@@ -110,7 +111,7 @@ def _dashboard(request, agency: Organization | None):
             "scope": scope,
             "data": data,
             "period_label": period_label(data),
-            "sections": sections(data),
+            "sections": [*sections(data), satisfaction_section(scope)],
             "query": query,
             "months": _recent_months(scope.today),
             "memberships": case_memberships(request.user),

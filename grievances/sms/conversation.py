@@ -21,7 +21,7 @@ from grievances.models import CaseEvent, Category, Grievance
 from grievances.pins import check_pin
 from grievances.references import normalize_reference
 from grievances.services.base import DESCRIPTION_MAX_LENGTH
-from grievances.sms import keywords
+from grievances.sms import keywords, satisfaction
 from grievances.sms.models import Conversation, Recipient
 from grievances.sms.numbers import normalize, number_hash, seal_number
 from grievances.sms.status import status_text
@@ -51,14 +51,18 @@ def offered(code: str) -> str | None:
 
 
 def expired(conversation: Conversation) -> bool:
+    """A lodging left half-way for too long (the questions after a decision keep their own time)."""
     limit = timedelta(hours=settings.SMS_CONVERSATION_HOURS)
-    return conversation.state != State.IDLE and conversation.updated_at < timezone.now() - limit
+    lodging = conversation.state not in (State.IDLE, *satisfaction.RATE_STATES)
+    return lodging and conversation.updated_at < timezone.now() - limit
 
 
 def respond(conversation: Conversation, *, number: str, body: str) -> Outcome:
     """Answer ``body`` from ``number``; changes ``conversation`` (the caller saves it) and maybe a case."""
     outcome = Outcome()
     command = keywords.parse(body)
+    if satisfaction.expired(conversation):
+        conversation.state, conversation.draft = State.IDLE, {}
     if expired(conversation):
         conversation.state, conversation.draft = State.IDLE, {}
         with translation.override(conversation.language):
@@ -102,6 +106,9 @@ def _respond(conversation, *, number, body, command, outcome: Outcome) -> None:
             return _anonymous(conversation, body, outcome)
         case State.CONFIRM:
             return _confirm(conversation, number=number, body=body, outcome=outcome)
+        case State.RATE_RESOLVED | State.RATE_FAIR:
+            if satisfaction.answer(conversation, body, outcome):
+                return None
     if conversation.grievance_id and body.strip():
         return _to_case(conversation, body, outcome)
     reply(render("help"))

@@ -25,6 +25,9 @@ class Conversation(models.Model):
         DESCRIBE = "describe", _("Describing the problem")
         ANONYMOUS = "anonymous", _("Choosing whether to stay anonymous")
         CONFIRM = "confirm", _("Confirming")
+        # After a decision: the two questions of grievances.satisfaction, one text each.
+        RATE_RESOLVED = "rate_resolved", _("Saying whether the problem was resolved")
+        RATE_FAIR = "rate_fair", _("Saying whether they were treated fairly")
 
     number_hash = models.CharField(max_length=64, unique=True)
     language = models.CharField(max_length=10)

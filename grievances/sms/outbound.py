@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from grievances.events import CaseChange
 from grievances.models import CaseEvent, Grievance
+from grievances.sms import satisfaction
 from grievances.sms.models import Conversation, Message, Recipient
 from grievances.sms.numbers import number_hash, open_number, seal_number
 from grievances.sms.status import agency_name, day, status_text
@@ -113,13 +114,33 @@ def notify_event(event_id: int) -> str:
     if message is None:
         return "already"
     # Whoever is told about a case answers it from here: the number follows the case.
-    Conversation.objects.update_or_create(
+    conversation, _created = Conversation.objects.update_or_create(
         number_hash=digest,
         defaults={"grievance": grievance},
         create_defaults={"language": grievance.language, "grievance": grievance},
     )
+    if event.kind == CaseEvent.Kind.RESOLVED:
+        _ask_how_it_went(conversation, number=number, grievance=grievance)
     deliver_message.enqueue(message.pk)
     return "queued"
+
+
+def _ask_how_it_went(conversation: Conversation, *, number: str, grievance: Grievance) -> None:
+    """After the decision's notice, its question (once per case); never in the middle of a lodging by text."""
+    if conversation.state != Conversation.State.IDLE or not satisfaction.wants_asking(grievance):
+        return
+    asked = queue(
+        number=number,
+        body=satisfaction.question(grievance),
+        kind="satisfaction",
+        grievance=grievance,
+        key=f"satisfaction:{grievance.pk}",
+    )
+    if asked is not None:
+        # Asked now: the question's own time to answer starts here.
+        conversation.state, conversation.draft = Conversation.State.RATE_RESOLVED, {}
+        conversation.updated_at = timezone.now()
+        conversation.save(update_fields=["state", "draft", "updated_at"])
 
 
 def queue(

@@ -55,6 +55,11 @@ TEXTS: dict[str, Text] = {
     "started": Text(_("Texts from Suara are on again. Send STOP to end them."), 1),
     "language": Text(_("Language: %(language)s"), 1),
     "language_unknown": Text(_("Send LANG and one of: %(codes)s"), 2),
+    # How it went, asked once after the decision (grievances/satisfaction): numbered choices.
+    "rate_resolved": Text(_("%(reference)s: was your problem resolved?\n1 Yes\n2 Partly\n3 No"), 2),
+    "rate_fair": Text(_("Were you treated fairly?\n1 Yes\n2 No"), 1),
+    "rate_thanks": Text(_("Thank you for your answers. You can add a comment on the website."), 1),
+    "rate_too_late": Text(_("Your answer about %(reference)s can no longer be changed."), 1),
     # The state of a case, for STATUS and for notices.
     "status_received": Text(_("%(reference)s: received by %(agency)s. Answer due by %(date)s."), 2),
     "status_working": Text(_("%(reference)s: an officer at %(agency)s is on it. Answer due by %(date)s."), 2),

@@ -91,10 +91,11 @@ def test_every_public_staff_event_is_told_once_and_the_complainants_own_steps_ar
         remedy="Paid in full.",
     )
     kinds = list(Message.objects.filter(direction="out").values_list("kind", flat=True))
-    assert kinds == ["status_changed", "resolved"]
-    assert "We paid you." in sms.outbox[-1].body
+    # The decision is followed by its one question (grievances.satisfaction).
+    assert kinds == ["status_changed", "resolved", "satisfaction"]
+    assert "We paid you." in sms.outbox[-2].body
     run_tasks()  # running again sends nothing twice
-    assert len(sms.outbox) == 2
+    assert len(sms.outbox) == 3
 
 
 def test_a_stopped_number_gets_no_notices(texted, officer, django_capture_on_commit_callbacks):
