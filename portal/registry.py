@@ -24,11 +24,17 @@ app), and the portal asks here:
   ``portal.memberships`` inside the transaction that changed the
   organization's memberships, so that the app's Wagtail groups and page
   permissions follow at once (and roll back with the change).
+- ``suara_queue_tabs``: ``fn(request, agency) -> QueueTab | None``, a tab a wing adds to an
+  agency's queue in the staff workspace for the people it decides (``None`` hides it); its
+  ``content()`` is asked only when the tab is open.
 
 Hooks run in the order of ``INSTALLED_APPS``, then of their ``order``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from wagtail import hooks
 
@@ -42,6 +48,17 @@ WEBSOCKET_URLPATTERNS = "suara_websocket_urlpatterns"
 MEMBERSHIPS_CHANGED = "suara_memberships_changed"
 CASE_PAGE_NOTES = "suara_case_page_notes"
 CASES_ANONYMISED = "suara_cases_anonymised"
+QUEUE_TABS = "suara_queue_tabs"
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    """A wing's tab in an agency's queue: its name in ``?tab=``, its label, its count, and what it shows."""
+
+    name: str
+    label: str
+    count: int
+    content: Callable[[], tuple[str, dict]]  # (template, context), asked only when the tab is open
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -93,3 +110,9 @@ def cases_anonymised(case_ids: list[int]) -> None:
     """In the anonymising transaction: each app and wing forgets what it keeps of these cases' people."""
     for forget in hooks.get_hooks(CASES_ANONYMISED):
         forget(case_ids=case_ids)
+
+
+def queue_tabs(request, agency) -> list[QueueTab]:
+    """The wings' tabs in ``agency``'s queue that ``request.user`` may open."""
+    tabs = (tab(request, agency) for tab in hooks.get_hooks(QUEUE_TABS))
+    return [tab for tab in tabs if tab]
