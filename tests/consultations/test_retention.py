@@ -134,3 +134,21 @@ def test_key_rotation_seals_respondent_names_again_under_the_new_key(make_consul
     assert raw_name(response.pk).startswith("sealed:1:new:")
     settings.SUARA_DATA_KEYS = NEW  # the old key retired
     assert Response.objects.get(pk=response.pk).respondent_name == "Rotated Respondent"
+
+
+def test_the_migration_seals_names_written_in_clear_before_it(make_consultation):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("consultations.migrations.0006_sealed_respondent_name")
+    response = ResponseFactory(consultation=make_consultation("open"), respondent_name="Old Clearname")
+    with connection.cursor() as cursor:  # as the column held it before the migration
+        cursor.execute(
+            "UPDATE consultations_response SET respondent_name = %s WHERE id = %s", ["Old Clearname", response.pk]
+        )
+    migration.seal_existing(apps, connection.schema_editor())
+    assert raw_name(response.pk).startswith("sealed:1:") and "Clearname" not in raw_name(response.pk)
+    assert Response.objects.get(pk=response.pk).respondent_name == "Old Clearname"
+    migration.seal_existing(apps, connection.schema_editor())  # run twice: nothing changes, still readable
+    assert Response.objects.get(pk=response.pk).respondent_name == "Old Clearname"
