@@ -8,6 +8,14 @@
 3. Rotate the data key over every case (``manage.py rotate_keys``'s function
    with a new key appended), timed (goal: under 15 minutes for a million).
 
+With ``--beside-pages``, the web pages' benchmark (``bench/pages.py
+--no-uvicorn``, on a database of its own) runs beside the sweep: the sweep
+starts when the pages bench starts its load (wrk's warm-up), and the script
+checks that the pages bench's last measured load (bare Django) ended before
+the sweep did, so that every rate and latency it reports was measured while
+cases were being anonymised. When the sweep ends first, it says so: give
+``--anonymise`` more cases.
+
 Run: ``DATABASE_URL=postgres://root@127.0.0.1:5432/suara_privacy_bench .venv/bin/python bench/retention.py``
 (``--cases 200000`` for a smaller set). Its own database by default: the run
 changes the cases it anonymises. Last line:
@@ -19,7 +27,9 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,6 +45,10 @@ if str(ROOT) not in sys.path:
 from bench.casedata import DEFAULT_REDIS_URL, ensure_database, load, setup_django  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_privacy_bench"
+PAGES_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_privacy_pages"
+# bench/pages.py's output: its load starts with the first line, and its last measured load is the second's.
+PAGES_LOAD_STARTS = "Loading with wrk"
+PAGES_LOAD_ENDS = "  bare Django"
 BENCH_NAME = "Bench Complainant"
 KEY_A = "bench-a:" + base64.b64encode(b"A" * 32).decode()
 KEY_B = "bench-b:" + base64.b64encode(b"B" * 32).decode()
@@ -55,7 +69,11 @@ def seed_personal_data(total: int) -> None:
     ring = datakeys.keyring()
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bench_contact (id bigint, name text, phone text, description text)")
-        cursor.execute("SELECT id, status, description FROM grievances_grievance WHERE contact_phone = '' ORDER BY id")
+        # Cases loaded since the last seeding (``--cases`` raised); anonymised ones stay without a name.
+        cursor.execute(
+            "SELECT id, status, description FROM grievances_grievance g WHERE contact_phone = '' "
+            "AND NOT EXISTS (SELECT 1 FROM grievances_privacy_anonymisation a WHERE a.grievance_id = g.id) ORDER BY id"
+        )
         rows = cursor.fetchall()
         raw = connection.connection
         with raw.cursor() as copy_cursor, copy_cursor.copy("COPY bench_contact FROM STDIN") as copy:
@@ -74,6 +92,74 @@ def seed_personal_data(total: int) -> None:
     print(f"seeded sealed contact details on {len(rows):,} of {total:,} cases in {time.monotonic() - started:.0f} s")
 
 
+class PagesBeside:
+    """bench/pages.py in a child process, its output echoed and the times its load starts and ends noted."""
+
+    def __init__(self, database_url: str, redis_url: str, duration: int) -> None:
+        command = [sys.executable, str(_HERE / "pages.py"), "--no-uvicorn", "--duration", str(duration)]
+        env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=redis_url)
+        env.pop("SUARA_DATA_KEYS", None)  # the pages bench uses its own key for its own database
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+        )
+        self.load_started = threading.Event()
+        self.load_started_at: float | None = None
+        self.load_ended_at: float | None = None
+        self.summary = ""
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            line = line.rstrip("\n")
+            now = time.monotonic()
+            self.lines.append(line)
+            print(f"  [pages] {line}", flush=True)
+            if line.startswith(PAGES_LOAD_STARTS):
+                self.load_started_at = now
+                self.load_started.set()
+            elif line.startswith(PAGES_LOAD_ENDS) and "req/s" in line:
+                self.load_ended_at = now
+            elif line.startswith("pages: "):
+                self.summary = line
+        self.load_started.set()  # the child ended: never leave the sweep waiting
+
+    def wait_for_load(self) -> bool:
+        self.load_started.wait()
+        return self.load_started_at is not None
+
+    def finish(self) -> int:
+        code = self.process.wait()
+        self.reader.join()
+        return code
+
+
+def report_beside(pages: PagesBeside, sweep_started: float, sweep_ended: float) -> bool:
+    """Print where the pages bench's load fell in the sweep; True when all of it fell inside."""
+    from bench.pages import WARMUP_SECONDS
+
+    if pages.load_started_at is None or pages.load_ended_at is None:
+        print("pages beside the sweep: the pages bench did not finish its load (see its output above)")
+        return False
+    # The line that starts the sweep comes just before wrk's warm-up; the measured load begins after it.
+    start = pages.load_started_at + WARMUP_SECONDS - sweep_started
+    end = pages.load_ended_at - sweep_started
+    length = sweep_ended - sweep_started
+    inside = start >= 0 and end <= length
+    verdict = (
+        "every pages figure was measured during anonymisation"
+        if inside
+        else "NOT all measured during anonymisation: the sweep ended first; give --anonymise more cases"
+    )
+    print(
+        f"pages beside the sweep: loads measured from {start:.1f} s to {end:.1f} s "
+        f"of the sweep's {length:.1f} s: {verdict}"
+    )
+    return inside
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -81,6 +167,12 @@ def main() -> int:
     parser.add_argument("--anonymise", type=int, default=100_000, help="Closed cases to anonymise.")
     parser.add_argument("--batch-size", type=int, default=500, help="Cases per anonymisation transaction.")
     parser.add_argument("--skip-rotation", action="store_true")
+    parser.add_argument(
+        "--beside-pages",
+        action="store_true",
+        help="Run bench/pages.py --no-uvicorn alongside; the sweep starts with its load and must outlast it.",
+    )
+    parser.add_argument("--pages-duration", type=int, default=10, help="bench/pages.py --duration (seconds).")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -113,6 +205,14 @@ def main() -> int:
     policy_module.DEFAULT_DAYS["cases"] = 1
     queryset, labels = cases_due(policies=policies)
     done_before = Anonymisation.objects.count()
+    pages = None
+    if args.beside_pages:
+        pages_url = os.environ.get("PAGES_DATABASE_URL", PAGES_DATABASE_URL)
+        print(f"starting bench/pages.py --no-uvicorn on {pages_url.rsplit('/', 1)[-1]}; the sweep waits for its load")
+        pages = PagesBeside(pages_url, os.environ.get("REDIS_URL", DEFAULT_REDIS_URL), args.pages_duration)
+        if not pages.wait_for_load():
+            print("bench/pages.py ended before its load began", file=sys.stderr)
+            return 2
     anonymised = 0
     started = time.monotonic()
     # As the sweep does: the due cases found once, then taken batch by batch (timed together).
@@ -120,12 +220,18 @@ def main() -> int:
     for start in range(0, len(due), args.batch_size):
         batch = due[start : start + args.batch_size]
         anonymised += len(grievances_anonymise(ids=batch, reason=Anonymisation.Reason.RETENTION, policy_labels=labels))
-    elapsed = time.monotonic() - started
+    ended = time.monotonic()
+    elapsed = ended - started
     rate = anonymised / elapsed if elapsed else 0.0
     print(
         f"anonymised {anonymised:,} closed cases in {elapsed:.1f} s ({rate:,.0f}/s; "
         f"{done_before:,} anonymised by earlier runs)"
     )
+    covered = True
+    if pages is not None:
+        pages.finish()
+        covered = report_beside(pages, started, ended)
+        print(pages.summary or "pages: no summary (see its output above)")
 
     rotation_seconds = 0.0
     if not args.skip_rotation:
@@ -150,7 +256,7 @@ def main() -> int:
             f"left under old keys: {sum(report.remaining.values())}"
         )
     print(f"retention: cases={anonymised} cases_per_second={rate:.0f} rotation_seconds={rotation_seconds:.0f}")
-    return 0
+    return 0 if covered else 1
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
 
 Run by the retention sweep (``grievances.privacy``) through the hook
 ``suara_retention_jobs`` with the admin's period for consultation responses,
-counted from the consultation's closing. What goes: the link to the
+counted from the publication of the consultation's outcome: until the outcome
+is out the owner still works with the responses, however long ago it closed.
+The outcome's publication is the moment its notice to followers was made
+(``ConsultationNotice`` of kind outcome, made once, when the published outcome
+is first seen after closing). What goes: the link to the
 respondent's account and to the staff member who entered it, the name (unless
 the respondent chose to be published with it: published quotes keep their
 publication choice), phone numbers, e-mail addresses and ID numbers inside the
@@ -15,8 +19,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from consultations.models import Response, ResponseAttachment
+from consultations.models import ConsultationNotice, Response, ResponseAttachment
 from portal.lib.scrub import scrub
 from portal.lib.uploads import delete_private
 
@@ -32,11 +37,19 @@ def _scrubbed(value, names):
 
 
 def responses_anonymise(*, keep_days: dict, now, dry_run: bool) -> dict[str, int]:
-    """Anonymise the responses of consultations closed longer than the period; how many (idempotent)."""
+    """Anonymise the responses of consultations whose outcome was published longer than the period ago; how many.
+
+    Idempotent: anonymised responses are marked and not taken again.
+    """
     days = keep_days.get("consultation_responses")
     if days is None:
         return {}
-    due = Response.objects.filter(consultation__closes_at__lt=now - timedelta(days=days), anonymised_at__isnull=True)
+    published_before = ConsultationNotice.objects.filter(
+        consultation=OuterRef("consultation"),
+        kind=ConsultationNotice.Kind.OUTCOME,
+        created_at__lt=now - timedelta(days=days),
+    )
+    due = Response.objects.filter(Exists(published_before), anonymised_at__isnull=True)
     if dry_run:
         return {"consultation_responses": due.count()}
     done = 0

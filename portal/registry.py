@@ -32,11 +32,22 @@ app), and the portal asks here:
   consultations can group answers without importing grievances). Each theme is
   ``{"label": str, "members": [index into texts, most typical first]}``; texts in no theme
   are in no list. The first registered function is used.
+- ``suara_case_page_notes`` / ``suara_consultation_page_notes``: ``fn(grievance)`` /
+  ``fn(page) -> (template name, context) | None``, a note a wing adds to the complainant's case
+  page or to a consultation's page (a systemic issue it is part of, or was raised from);
+- ``suara_cases_anonymised``: ``fn(*, case_ids) -> None``, in the anonymising transaction: the
+  app forgets what it keeps of these cases' people;
+- ``suara_queue_tabs``: ``fn(request, agency) -> QueueTab | None``, a tab a wing adds to an
+  agency's queue in the staff workspace for the people it decides (``None`` hides it); its
+  ``content()`` is asked only when the tab is open.
 
 Hooks run in the order of ``INSTALLED_APPS``, then of their ``order``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from wagtail import hooks
 
@@ -53,6 +64,17 @@ CONSULTATION_PAGE_NOTES = "suara_consultation_page_notes"
 CASES_ANONYMISED = "suara_cases_anonymised"
 TEXT_THEMES = "suara_text_themes"
 SIMILAR_OPEN_CASE = "suara_similar_open_case"
+QUEUE_TABS = "suara_queue_tabs"
+
+
+@dataclass(frozen=True)
+class QueueTab:
+    """A wing's tab in an agency's queue: its name in ``?tab=``, its label, its count, and what it shows."""
+
+    name: str
+    label: str
+    count: int
+    content: Callable[[], tuple[str, dict]]  # (template, context), asked only when the tab is open
 
 
 def my_page_sections(request) -> list[tuple[str, dict]]:
@@ -125,3 +147,9 @@ def similar_open_case(*, user, text: str, language: str):
         if found is not None:
             return found
     return None
+
+
+def queue_tabs(request, agency) -> list[QueueTab]:
+    """The wings' tabs in ``agency``'s queue that ``request.user`` may open."""
+    tabs = (tab(request, agency) for tab in hooks.get_hooks(QUEUE_TABS))
+    return [tab for tab in tabs if tab]

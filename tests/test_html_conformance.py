@@ -66,6 +66,7 @@ PERSONA_PAGES = {
     "supervisor": (
         "/workspace/",
         "/workspace/queue/sso/",
+        "/workspace/queue/sso/?tab=anonymisation",
         "/workspace/cases/{case}/",
         "/workspace/cases/{case}/access/",
         "/workspace/monitoring/",

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.encrypted import EncryptedTextField
 from portal.models import Organization
 
 
@@ -79,7 +80,8 @@ class Response(models.Model):
         related_name="consultation_responses",
         help_text=_("Empty for paper and e-mailed responses entered by staff."),
     )
-    respondent_name = models.CharField(_("respondent's name"), max_length=200)
+    # Sealed at rest like a complainant's name (docs/privacy.md): never filtered or ordered by in SQL.
+    respondent_name = EncryptedTextField(_("respondent's name"), max_length=200)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="consultation_responses"
     )

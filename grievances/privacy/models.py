@@ -16,7 +16,8 @@ class RetentionPolicy(models.Model):
 
     Cases are counted from their closing, per category (a sub-category without
     a policy of its own follows its theme's, then the default for sensitive or
-    ordinary cases); the other kinds from when the record was written or ended.
+    ordinary cases); consultation responses from the publication of their
+    consultation's outcome; the other kinds from when the record was written or ended.
     """
 
     class Kind(models.TextChoices):

@@ -8,7 +8,7 @@ from grievances.privacy.models import RetentionPolicy
 
 Kind = RetentionPolicy.Kind
 
-# Days. Cases count from closing; the rest from when the record was written (or, sessions, expired).
+# Days. Cases count from closing, responses from the outcome's publication, the rest from when written.
 DEFAULT_DAYS = {
     "cases": 5 * 365,  # an ordinary closed case: long enough for a late appeal, an audit, a court
     "cases_sensitive": 2 * 365,  # harassment, violence: shorter, the harm of a leak is greater

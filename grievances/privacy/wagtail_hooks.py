@@ -1,4 +1,4 @@
-"""What the privacy wing lends the portal: its sweep in the background loop, its policies in the admin."""
+"""What the privacy wing lends the portal: its sweep in the background loop, its policies in the admin, a queue tab."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -7,6 +7,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from grievances.privacy.erasure import account_erase
 from grievances.privacy.exports import cases_section
 from grievances.privacy.models import RetentionPolicy
+from grievances.privacy.workspace_views import queue_tab
 from portal import registry
 
 
@@ -39,3 +40,8 @@ def my_cases(user):
 @hooks.register(registry.ACCOUNT_DELETING)
 def forget_account(user):
     account_erase(user)
+
+
+@hooks.register(registry.QUEUE_TABS)
+def due_for_anonymisation_tab(request, agency):
+    return queue_tab(request, agency)

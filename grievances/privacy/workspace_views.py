@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,25 +21,71 @@ from grievances.privacy import erasure, services
 from grievances.privacy.models import ErasureRequest, LegalHold
 from grievances.privacy.policies import WARNING_DAYS, Policies
 from grievances.references import normalize_reference
+from portal import registry
 
 ROWS = 200
+QUEUE_TAB = "anonymisation"
+COUNT_CAP = 1000  # as the queue's own tabs: counting stops there
+
+
+def supervised(user, agency) -> bool:
+    """Only the agency's supervisors (and administrators) see and act on what is due for anonymisation."""
+    return rules.is_supervisor_of(user, agency.pk)
 
 
 def _supervised_agency(request, slug: str):
     for membership in rules.case_memberships(request.user):
-        if membership.organization.slug == slug and rules.is_supervisor_of(request.user, membership.organization_id):
+        if membership.organization.slug == slug and supervised(request.user, membership.organization):
             return membership.organization
     raise Http404
 
 
-def due_soon(user, agency, *, now=None) -> list[dict]:
-    """The agency's closed cases whose retention ends within the warning period, soonest first, with their date."""
-    now = now or timezone.now()
-    policies = Policies()
+def queue_tab(request, agency) -> registry.QueueTab | None:
+    """The "Due for anonymisation" tab of the agency's queue, for its supervisors only (``suara_queue_tabs``)."""
+    if not supervised(request.user, agency):
+        return None
+    now = timezone.now()
+    policies = Policies()  # one query, shared by the count and the rows
+
+    def content():
+        context = {"agency": agency, "rows": due_soon(request.user, agency, now=now, policies=policies)}
+        return "grievances/privacy/includes/due_tab.html", {**context, "warning_days": WARNING_DAYS}
+
+    return registry.QueueTab(
+        name=QUEUE_TAB,
+        label=str(pgettext("queue tab", "Due for anonymisation")),
+        count=due_count(request.user, agency, now=now, policies=policies),
+        content=content,
+    )
+
+
+def _back(request, organization):
+    """After a hold from the queue's tab, back to that tab; otherwise to this page (only workspace addresses)."""
+    back = request.POST.get("next", "")
+    if back.startswith("/workspace/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect("workspace_privacy:due", agency=organization.slug)
+
+
+def _due_within_warning(user, agency, *, now, policies: Policies):
     queryset, _labels = services.cases_due(now=now, policies=policies, ahead=timedelta(days=WARNING_DAYS))
     visible = Grievance.objects.visible_to(user).filter(agency=agency)
+    return queryset.filter(pk__in=visible.values("pk"))
+
+
+def due_count(user, agency, *, now=None, policies: Policies | None = None) -> int:
+    """How many of the agency's cases :func:`due_soon` lists, capped like the queue's tabs (past 1,000: "1,000+")."""
+    now = now or timezone.now()
+    queryset = _due_within_warning(user, agency, now=now, policies=policies or Policies())
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
+def due_soon(user, agency, *, now=None, policies: Policies | None = None) -> list[dict]:
+    """The agency's closed cases whose retention ends within the warning period, soonest first, with their date."""
+    now = now or timezone.now()
+    policies = policies or Policies()
     rows = list(
-        queryset.filter(pk__in=visible.values("pk"))
+        _due_within_warning(user, agency, now=now, policies=policies)
         .select_related("category__parent")
         .order_by("closed_at", "pk")
         .only(
@@ -49,7 +96,9 @@ def due_soon(user, agency, *, now=None) -> list[dict]:
             "category__parent__sensitive",
             "category__parent_id",
             "category__name",
+            "category__names",
             "category__parent__name",
+            "category__parent__names",
         )[:ROWS]
     )
     result = []
@@ -114,7 +163,7 @@ def hold(request, agency: str, reference: str):
         raise Http404 from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("workspace_privacy:due", agency=organization.slug)
+    return _back(request, organization)
 
 
 @never_cache

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from grievances.pins import pin_keep_for_showing, pin_take_for_showing
 from grievances.references import normalize_reference
 from grievances.workflow import ActionRefused, StaleCase, Status, check_action
 from grievances.workspace import forms, selectors
+from portal import registry
 from portal.lib.forms import apply_service_errors
 from portal.lib.params import positive_int
 from portal.lib.uploads import private_file_response
@@ -87,15 +89,25 @@ def queue(request, agency: str):
     staff = list(forms.case_staff(agency.pk))
     form = forms.QueueFilterForm(request.GET or None, staff=staff)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    # The wings' tabs (e.g. the privacy wing's cases due for anonymisation), each shown only to whom it allows.
+    wing_tabs = {wing_tab.name: wing_tab for wing_tab in registry.queue_tabs(request, agency)}
     tab = request.GET.get("tab", "open")
-    if tab not in selectors.TAB_LABELS:
+    if tab not in selectors.TAB_LABELS and tab not in wing_tabs:
         tab = "open"
     page_number = positive_int(request.GET.get("page"), default=1, maximum=selectors.MAX_PAGE)
     per_page = filters.get("per_page") or 25
     counts = selectors.tab_counts(request.user, agency, today)
-    page = selectors.queue_page(
-        request.user, agency, tab=tab, filters=filters, page=page_number, per_page=per_page, today=today
-    )
+    tabs = [(name, str(label), selectors.count_label(counts[name])) for name, label in selectors.TAB_LABELS.items()]
+    tabs += [(name, wing_tab.label, selectors.count_label(wing_tab.count)) for name, wing_tab in wing_tabs.items()]
+    page = wing_content = None
+    if tab in wing_tabs:
+        wing_content = wing_tabs[tab].content()
+        tab_label = wing_tabs[tab].label
+    else:
+        page = selectors.queue_page(
+            request.user, agency, tab=tab, filters=filters, page=page_number, per_page=per_page, today=today
+        )
+        tab_label = str(selectors.TAB_LABELS[tab])
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("tab", None)
@@ -107,10 +119,10 @@ def queue(request, agency: str):
             "agency": agency,
             "form": form,
             "tab": tab,
-            "tabs": [
-                (name, str(label), selectors.count_label(counts[name])) for name, label in selectors.TAB_LABELS.items()
-            ],
-            "tab_label": str(selectors.TAB_LABELS[tab]),
+            "tabs": tabs,
+            "tab_label": tab_label,
+            # Rendered apart, with the wing's own context: its template needs nothing of the queue's.
+            "wing_html": render_to_string(*wing_content, request=request) if wing_content else None,
             "page": page,
             "query": query.urlencode(),
             "today": today,

@@ -107,6 +107,7 @@ def test_exports_respect_publication_and_neutralise_formulas(client, closed_with
     flat_shared = "\n".join(",".join(row) for row in shared)
     assert "private words" not in flat_shared and "Secret Person" not in flat_shared
     assert "private words" in "\n".join(",".join(row) for row in internal)
+    assert "Secret Person" in "\n".join(",".join(row) for row in internal)  # the sealed name, opened for the owner
     # Names only where the author agreed: the anonymous row has none.
     anonymous_row = next(row for row in shared if "anonymous words" in row)
     assert anonymous_row[3] == "" and anonymous_row[4] == ""

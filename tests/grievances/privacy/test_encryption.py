@@ -1,11 +1,13 @@
 """Personal data is sealed at rest: a dump of the database, or a copy of the files, shows none of it."""
 
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from grievances.models import Attachment, CaseEvent, Grievance
 from grievances.services import grievance_lodge, grievance_reply
@@ -22,6 +24,7 @@ MEMBER = "Malee Membername"
 STORY = "The officer asked me for a bribe of 3000 baht behind the district office"
 REPLY = "He telephoned me again on Friday evening and threatened me"
 FILE_MARKER = b"EVIDENCE-MARKER-8842"
+RESPONDENT = "Pranee Sealwood"
 
 OLD = "old:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="  # 32 x "A"
 NEW = "new:" + "QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI="  # 32 x "B"
@@ -191,15 +194,34 @@ def dump_database() -> str:
     return "\n".join(connection.connection.iterdump())
 
 
+def seed_consultation_response(home_page):
+    """A paper response to a consultation under the respondent's name (sealed like a complainant's)."""
+    from consultations.models import ConsultationIndexPage, Response
+    from tests.factories import OrganizationFactory, ResponseFactory, consultation_page
+
+    index = home_page.add_child(instance=ConsultationIndexPage(title="Consultations", slug="consultations-dump"))
+    now = timezone.now()
+    page = consultation_page(
+        index, owner=OrganizationFactory(), opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=9)
+    )
+    return ResponseFactory(
+        consultation=page, respondent=None, respondent_name=RESPONDENT, channel=Response.Channel.PAPER
+    )
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_dump_of_the_database_shows_no_seeded_name_phone_email_or_sensitive_story(sensitive_category, tmp_path):
+def test_a_dump_of_the_database_shows_no_seeded_name_phone_email_or_sensitive_story(
+    sensitive_category, home_page, tmp_path
+):
     with override_settings(PRIVATE_MEDIA_ROOT=tmp_path / "private"):
         upload = clean_upload(uploaded("evidence.pdf", pdf_bytes(b"(" + FILE_MARKER + b")")))
         grievance = lodge_sensitive(sensitive_category, attachments=[upload], member_name=MEMBER)
         grievance_reply(grievance=grievance, body=REPLY)
+        response = seed_consultation_response(home_page)
         dump = dump_database()
         assert grievance.reference in dump  # the dump is of the right database
-        for secret in (PHONE, NAME, EMAIL, MEMBER, STORY, REPLY, "bribe", "threatened"):
+        assert response.consultation.slug in dump
+        for secret in (PHONE, NAME, EMAIL, MEMBER, STORY, REPLY, "bribe", "threatened", RESPONDENT, "Sealwood"):
             assert secret not in dump, secret
         files = [p.read_bytes() for p in (tmp_path / "private").rglob("*") if p.is_file()]
         assert files and all(FILE_MARKER not in data for data in files)

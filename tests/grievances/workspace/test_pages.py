@@ -46,7 +46,7 @@ def test_the_queue_issues_the_same_queries_for_10_rows_as_for_100(staff_client, 
     services.grievance_assign(grievance=cases[50], user=supervisor, assignee=supervisor, version=1)
     hundred, response = count_queries(client, queue_url(category.parent.agency, per_page=100))
     assert response.content.count(b'scope="row"') == 100
-    assert ten == hundred <= 12
+    assert ten == hundred <= 14  # 12, and the supervisors' "Due for anonymisation" tab: its policies, its count
 
 
 def test_tab_counts_are_kept_until_the_queue_changes(staff_client, officer, category, agency):
