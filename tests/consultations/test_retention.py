@@ -141,7 +141,7 @@ def test_the_migration_seals_names_written_in_clear_before_it(make_consultation)
 
     from django.apps import apps
 
-    migration = importlib.import_module("consultations.migrations.0006_sealed_respondent_name")
+    migration = importlib.import_module("consultations.migrations.0007_sealed_respondent_name")
     response = ResponseFactory(consultation=make_consultation("open"), respondent_name="Old Clearname")
     with connection.cursor() as cursor:  # as the column held it before the migration
         cursor.execute(

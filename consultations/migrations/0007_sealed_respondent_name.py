@@ -19,7 +19,7 @@ def seal_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultations", "0005_response_anonymised_at"),
+        ("consultations", "0006_codes"),
     ]
 
     operations = [
