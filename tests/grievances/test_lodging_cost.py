@@ -98,13 +98,13 @@ def _statements(queries) -> list[str]:
     return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(bookkeeping)]
 
 
-def test_an_anonymous_lodging_and_its_acknowledgement_ask_the_database_seven_statements(
+def test_an_anonymous_lodging_and_its_acknowledgement_ask_the_database_six_statements(
     client, category, django_capture_on_commit_callbacks
 ):
     """The busiest write path: no session row, no rate-limit row (Redis counts), nothing read back.
 
-    The lodging: the category, the case, its two events, and after the commit the
-    webhooks interested in its agency and the insights task. The acknowledgement: the case.
+    The lodging: the category, the case, its two events, and after the commit the insights
+    task (no webhook table: no agency has one). The acknowledgement: the case.
     """
     _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)  # the calendar, once per process
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
@@ -116,7 +116,8 @@ def test_an_anonymous_lodging_and_its_acknowledgement_ask_the_database_seven_sta
     assert response.status_code == 302
     lodging = _statements(queries)
     assert not [sql for sql in lodging if "django_session" in sql or "grievances_throttlehit" in sql]
-    assert len(lodging) == 6, lodging
+    assert not [sql for sql in lodging if "grievances_webhook" in sql]
+    assert len(lodging) == 5, lodging
     with CaptureQueriesContext(connection) as queries:
         assert client.get(response["Location"]).status_code == 200
     assert len(_statements(queries)) == 1, _statements(queries)
@@ -129,7 +130,7 @@ def test_a_lodging_with_a_phone_number_adds_only_its_acknowledgement_task(
     with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
         client.post("/grievances/new/", form_data(category, description="With a phone"), REMOTE_ADDR="10.1.0.3")
     lodging = _statements(queries)
-    assert len(lodging) == 7, lodging
+    assert len(lodging) == 6, lodging
     assert sum('INSERT INTO "django_tasks_database_dbtaskresult"' in sql for sql in lodging) == 2
 
 
