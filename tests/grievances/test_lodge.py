@@ -321,6 +321,28 @@ def test_sending_the_same_lodging_page_twice_shows_the_first_case_and_lodges_no_
     assert Grievance.objects.count() == 2
 
 
+def test_a_lodging_key_sent_again_after_its_record_expired_lodges_anew(client, category):
+    from grievances.submissions import LodgingSubmission
+
+    key = _page_key(client)
+    client.post("/grievances/new/", form_data(category, submission=key))
+    LodgingSubmission.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    again = client.post("/grievances/new/", form_data(category, submission=key))
+    assert again.status_code == 302 and Grievance.objects.count() == 2
+    assert LodgingSubmission.objects.get().grievance == Grievance.objects.order_by("-pk").first()
+
+
+def test_expired_lodging_keys_are_pruned_now_and_then(client, category, monkeypatch):
+    from grievances.services import lodging
+    from grievances.submissions import LodgingSubmission
+
+    client.post("/grievances/new/", form_data(category, submission=_page_key(client)))
+    LodgingSubmission.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(lodging, "SUBMISSION_PRUNE_ONE_IN", 1)
+    client.post("/grievances/new/", form_data(category, submission=_page_key(client)))
+    assert LodgingSubmission.objects.count() == 1
+
+
 def test_a_lodging_key_this_site_did_not_sign_is_ignored_not_trusted(client, category):
     client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
     client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))

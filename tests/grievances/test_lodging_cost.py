@@ -134,6 +134,28 @@ def test_a_lodging_with_a_phone_number_adds_only_its_acknowledgement_task(
     assert sum('INSERT INTO "django_tasks_database_dbtaskresult"' in sql for sql in lodging) == 2
 
 
+def test_a_browser_lodging_with_its_one_time_key_adds_two_statements(
+    client, category, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The form's key is claimed (one insert) and settled (one update); expired keys are pruned now and then."""
+    import re
+
+    from grievances.services import lodging
+
+    monkeypatch.setattr(lodging.secrets, "randbelow", lambda n: 1)  # not this time's turn to prune
+    _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)
+    key = re.search(r'name="submission" value="([^"]+)"', client.get("/grievances/new/").content.decode()).group(1)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/grievances/new/",
+            form_data(category, description="Keyed", anonymous="on", contact_preference="none", submission=key),
+            REMOTE_ADDR="10.1.0.4",
+        )
+    lodging_statements = _statements(queries)
+    assert len(lodging_statements) == 7, lodging_statements
+    assert not [sql for sql in lodging_statements if sql.startswith("DELETE")]
+
+
 @pytest.fixture
 def lodging_on_redis(settings, redis_server):
     """The cache on a redis-server this test may stop (as tests/portal's ``on_redis``)."""
