@@ -8,7 +8,10 @@ machine is doing (CPU time, not wall time). It posts the public form the way
 bench/intake.py's clients do (a CSRF token, no session cookie, half anonymous,
 half with a phone number), on PostgreSQL + Redis with production settings.
 
-    .venv/bin/python bench/lodging_cost.py [--lodgings 500]
+    .venv/bin/python bench/lodging_cost.py [--lodgings 500] [--with-key]
+
+With --with-key each lodging carries a fresh one-time form key, as a browser
+that loaded the form sends it (bench/intake.py's clients send none).
 
 DATABASE_URL (default postgres://root@127.0.0.1:5432/suara_bench) and
 REDIS_URL (default redis://127.0.0.1:6379/0) come from the environment. The
@@ -38,17 +41,20 @@ DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def measure(lodgings: int) -> None:
+def measure(lodgings: int, *, with_key: bool = False) -> None:
     """Inside the prepared environment: warm up, then lodge ``lodgings`` times and print the figures."""
     import django
 
     django.setup()
     from http.cookies import SimpleCookie
 
+    from django.core import signing
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from grievances.forms import SUBMISSION_SALT
     from grievances.models import ThrottleHit
 
     client = Client(enforce_csrf_checks=True)
@@ -60,6 +66,8 @@ def measure(lodgings: int) -> None:
 
     def lodge(job: int) -> None:
         data = lodging_fields(job, token=token, categories=categories, tag=f"{stamp}-")
+        if with_key:
+            data["submission"] = signing.dumps(f"bench-{stamp}-{job}", salt=SUBMISSION_SALT)
         client.cookies = SimpleCookie({"csrftoken": csrf_cookie})  # a new person each time: no session yet
         response = client.post(
             "/grievances/new/",
@@ -71,7 +79,13 @@ def measure(lodgings: int) -> None:
         if response.status_code != 302:
             raise SystemExit(f"lodging {job} answered HTTP {response.status_code}: {response.content[:300]!r}")
 
-    ThrottleHit.objects.all().delete()  # earlier runs' addresses must not be limited
+    # Earlier runs' addresses must not be limited: their lodgings were counted in the
+    # database, or in Redis while it is up (grievances.throttle).
+    ThrottleHit.objects.all().delete()
+    redis = getattr(cache, "redis_client", lambda: None)()
+    if redis is not None:
+        for key in redis.scan_iter(match="*rate-window:lodge-*"):
+            redis.delete(key)
     for job in range(20):
         lodge(job)
     with CaptureQueriesContext(connection) as queries:
@@ -90,10 +104,11 @@ def measure(lodgings: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lodgings", type=int, default=500)
+    parser.add_argument("--with-key", action="store_true", help="send a fresh one-time form key with each lodging")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
-        measure(args.lodgings)
+        measure(args.lodgings, with_key=args.with_key)
         return 0
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
@@ -105,6 +120,7 @@ def main() -> int:
         say("Preparing the database (migrate, static files, demo data)…")
         prepare_portal(env, Path(scratch))
         command = [str(BIN / "python"), str(Path(__file__).resolve()), "--inner", "--lodgings", str(args.lodgings)]
+        command += ["--with-key"] if args.with_key else []
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
 

@@ -1,8 +1,9 @@
 """Complainant access: ownership, or a capability earned with reference + PIN.
 
-The capability lives in the server-side session, signed and expiring, and
-is bound to the case's PIN hash: issuing a new PIN ends every capability
-earned with the old one. Without access the case answers 404, never 403, so
+The capability lives in the server-side session, signed and expiring, or,
+for the browser that lodged the case, in its sealed lodging receipt
+(``grievances.receipts``); both are bound to the case's PIN hash: issuing a
+new PIN ends every capability earned with the old one. Without access the case answers 404, never 403, so
 that nobody learns a reference exists.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from django.core import signing
 from django.http import Http404
 
+from grievances import receipts
 from grievances.models import Grievance
 from grievances.references import normalize_reference
 
@@ -20,7 +22,7 @@ MAX_AGE_SECONDS = 2 * 60 * 60
 
 
 def _fingerprint(grievance: Grievance) -> str:
-    return grievance.pin_hash[-16:]
+    return receipts.fingerprint(grievance.pin_hash)
 
 
 def grant(request, grievance: Grievance) -> None:
@@ -34,6 +36,8 @@ def grant(request, grievance: Grievance) -> None:
 
 
 def has_capability(request, grievance: Grievance) -> bool:
+    if receipts.grants(request, reference=grievance.reference, pin_hash=grievance.pin_hash):
+        return True
     token = request.session.get(SESSION_KEY, {}).get(grievance.reference)
     if not token:
         return False

@@ -96,11 +96,13 @@ class CategoryField(forms.ChoiceField):
 
     def clean(self, value):
         value = super().clean(value)
-        category = (
+        # One row by its key: no ordering to compile (first() would sort by the model's ordering).
+        found = (
             Category.objects.select_related("parent__agency", "parent__sla_policy", "agency", "sla_policy")
             .filter(pk=value if str(value).isdigit() else None, active=True, parent__isnull=False, parent__active=True)
-            .first()
+            .order_by()
         )
+        category = next(iter(found), None)
         if category is None:
             raise forms.ValidationError(_("Please choose what your grievance is about."), code="invalid_choice")
         return category

@@ -20,8 +20,9 @@ from portal.lib.sealed import SealBroken, seal, unseal
 PIN_LENGTH = 6
 # A PIN travels to the acknowledgement task sealed under this purpose, never in clear.
 PIN_SEAL_PURPOSE = "grievance-pin"
-# Between lodging and the page that shows it once, a PIN waits in the session (a database row
-# for up to two weeks) sealed, bound to its case, and for this long at most.
+# Between lodging and the page that shows it once, a PIN waits sealed, bound to its case, for
+# this long at most: in the lodging browser's receipt cookie (grievances.receipts), or for a
+# slip printed by staff in their session.
 PIN_SHOW_MAX_AGE = 30 * 60
 
 
@@ -61,13 +62,23 @@ def _open(reference: str, token) -> str | None:
         return None
 
 
+def pin_seal_for_showing(reference: str, pin: str) -> str:
+    """``pin`` sealed to be shown once for the case at ``reference`` (see :func:`pin_open_for_showing`)."""
+    return seal(pin, purpose=_show_purpose(reference))
+
+
+def pin_open_for_showing(reference: str, token: str) -> str | None:
+    """The PIN in ``token`` if it was sealed for ``reference`` within :data:`PIN_SHOW_MAX_AGE`; else None."""
+    return _open(reference, token)
+
+
 def pin_keep_for_showing(session, key: str, *, reference: str, pin: str) -> None:
     """Keep ``pin`` in ``session[key]`` until :func:`pin_take_for_showing`: sealed, never in clear.
 
     Entries past :data:`PIN_SHOW_MAX_AGE` are dropped on the way.
     """
     kept = {ref: token for ref, token in session.get(key, {}).items() if _open(ref, token) is not None}
-    kept[reference] = seal(pin, purpose=_show_purpose(reference))
+    kept[reference] = pin_seal_for_showing(reference, pin)
     session[key] = kept
 
 

@@ -1,7 +1,14 @@
-"""The case core's limits: lodging and wrong PINs, kept in the database (see :class:`ThrottleHit`).
+"""The case core's limits: lodging and wrong PINs.
 
-Kept in the database, not the cache, so that a cache outage cannot lift a
-lock (``portal.lib.ratelimit.DatabaseStore``).
+Wrong PINs are counted in the database (see :class:`ThrottleHit`), not the
+cache, so that a cache outage or an emptied Redis cannot lift a lock
+(``portal.lib.ratelimit.DatabaseStore``).
+
+Lodgings are counted in Redis while it is up, with the database taking over
+while it is down (``portal.lib.ratelimit.RedisFirstStore``): the busiest write
+path then writes no row per lodging for its limit. An outage starts the count
+afresh once, which lets an address lodge at most one more allowance (10) in
+that hour: a flood is still stopped, and no lock on a case is at stake.
 
 Five wrong PINs an hour lock a reference for everyone, which bounds
 guessing to 120 tries a day per case (a six-digit PIN then takes years on
@@ -22,7 +29,7 @@ from django.core import signing
 from django.utils.crypto import salted_hmac
 
 from grievances.models import ThrottleHit
-from portal.lib.ratelimit import DatabaseStore, Limit
+from portal.lib.ratelimit import DatabaseStore, Limit, RedisFirstStore
 
 LODGE_PER_ADDRESS = Limit("lodge-ip", 10, timedelta(hours=1))
 LODGE_PER_USER = Limit("lodge-user", 30, timedelta(hours=1))
@@ -37,6 +44,12 @@ PASS_MAX_AGE = timedelta(days=365)
 PASS_MAX_CASES = 20
 
 store = DatabaseStore(ThrottleHit, retention=timedelta(days=1))
+lodging_store = RedisFirstStore(store)
+_LODGING_SCOPES = {LODGE_PER_ADDRESS.scope, LODGE_PER_USER.scope}
+
+
+def _store_for(limit: Limit):
+    return lodging_store if limit.scope in _LODGING_SCOPES else store
 
 
 def client_address(request) -> str:
@@ -45,12 +58,12 @@ def client_address(request) -> str:
 
 
 def record(limit: Limit, raw_key: str) -> None:
-    store.hit(limit, raw_key)
+    _store_for(limit).hit(limit, raw_key)
 
 
 def retry_after(limit: Limit, raw_key: str) -> int:
     """Seconds until ``raw_key`` may try again under ``limit``; 0 when it may now."""
-    return store.retry_after(limit, raw_key)
+    return _store_for(limit).retry_after(limit, raw_key)
 
 
 def _pass_mark(reference: str) -> str:

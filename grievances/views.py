@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from grievances import access, letters, pending, services, throttle
+from grievances import access, letters, pending, receipts, services, throttle
 from grievances.forms import (
     AppealForm,
     InformationForm,
@@ -31,14 +31,12 @@ from grievances.forms import (
     WithdrawForm,
 )
 from grievances.models import Attachment, Grievance
-from grievances.pins import check_pin, pin_keep_for_showing, pin_take_for_showing
+from grievances.pins import check_pin
 from grievances.presentation import explain
 from grievances.workflow import COMPLAINANT, OPEN_STATES, ActionRefused, Status, allowed
 from portal import registry
 from portal.lib.forms import apply_service_errors
 from portal.lib.uploads import private_file_response
-
-NEW_PIN_SESSION_KEY = "suara_new_pins"
 
 
 def too_many_attempts(request, seconds: int, *, what: str):
@@ -122,26 +120,28 @@ def lodge(request):
                     )
                     if claimed is not None:
                         services.submission_settle(submission=claimed, grievance=lodged.grievance)
-                    # In the same transaction: a refused lodging is not counted.
+                    # Last in the transaction: a refused lodging is not counted.
                     for limit, limit_key in limits:
                         throttle.record(limit, limit_key)
             except _AlreadyLodged as repeated:
                 # The same page sent again (a double click, a reload): its first case, never a second.
                 # The PIN is not kept in clear, so only the first acknowledgement can show it.
-                access.grant(request, repeated.grievance)
+                first = repeated.grievance
                 messages.info(request, _("You had already sent this form. This is the grievance it lodged."))
-                return redirect("grievances:acknowledgement", reference=repeated.grievance.reference)
+                response = redirect("grievances:acknowledgement", reference=first.reference)
+                receipts.give(request, response, reference=first.reference, pin_hash=first.pin_hash, pin=None)
+                return response
             except ValidationError as error:
                 _apply_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error("organization" if "organization" in form.fields else None, str(error))
             else:
-                access.grant(request, lodged.grievance)
-                pin_keep_for_showing(
-                    request.session, NEW_PIN_SESSION_KEY, reference=lodged.grievance.reference, pin=lodged.pin
-                )
-                response = redirect("grievances:acknowledgement", reference=lodged.grievance.reference)
-                throttle.give_track_pass(request, response, lodged.grievance.reference)
+                # The acknowledgement and the case travel to this browser in its sealed receipt,
+                # not in a session: no session row is written for a lodging (see receipts).
+                case = lodged.grievance
+                response = redirect("grievances:acknowledgement", reference=case.reference)
+                receipts.give(request, response, reference=case.reference, pin_hash=case.pin_hash, pin=lodged.pin)
+                throttle.give_track_pass(request, response, case.reference)
                 return response
         if form.errors and (request.FILES or form.has_error("attachments")):
             # Browsers cannot keep chosen files across a page load; say so.
@@ -217,12 +217,14 @@ def _add_to_own_case(request, form, user, reference: str):
 def acknowledgement(request, reference: str):
     """The reference and, once only, the PIN: printable, and shown after lodging."""
     grievance = access.grievance_for_complainant(request, reference)
-    pin = pin_take_for_showing(request.session, NEW_PIN_SESSION_KEY, reference=grievance.reference)
-    return render(
+    pin, remaining = receipts.take_pin(request, reference=grievance.reference)
+    response = render(
         request,
         "grievances/acknowledgement.html",
         {"grievance": grievance, "pin": pin, "explanation": explain(grievance)},
     )
+    receipts.send_back(response, remaining)
+    return response
 
 
 # --- tracking -----------------------------------------------------------------------

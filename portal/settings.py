@@ -230,8 +230,9 @@ if REDIS_URL:
                 "socket_connect_timeout": 2,
                 "socket_timeout": 2,
                 # allauth's rate-limit locks and counters: kept per process while
-                # Redis is down, so sign-in stays open and still limited.
-                "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:"],
+                # Redis is down, so sign-in stays open and still limited. "once:"
+                # marks (a PIN shown once) likewise keep working per process.
+                "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:", "once:"],
             },
         }
     }

@@ -13,6 +13,11 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the models are loaded, as Django asks of ready().
-        from grievances.api.webhooks import on_case_change
+        from django.db.models.signals import post_delete, post_save
+
+        from grievances.api.models import Webhook
+        from grievances.api.webhooks import on_case_change, webhooks_changed
 
         events.subscribe(on_case_change)
+        for signal in (post_save, post_delete):
+            signal.connect(webhooks_changed, sender=Webhook, dispatch_uid=f"webhooks-changed-{signal}")

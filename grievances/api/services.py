@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from grievances.api import rules
 from grievances.api.models import ApiToken, Webhook, token_hash
-from grievances.api.webhooks import SECRET_SEAL_PURPOSE, check_webhook_url
+from grievances.api.webhooks import SECRET_SEAL_PURPOSE, check_webhook_url, webhooks_changed
 from portal.lib.sealed import seal
 from portal.lib.text import clean_text
 from portal.models import Membership, Organization, User
@@ -140,5 +140,6 @@ def webhook_deactivate(*, webhook: Webhook, user) -> Webhook:
     if not rules.can_manage_webhook(user, webhook):
         raise PermissionDenied(_("Only a focal point for sensitive cases manages this webhook."))
     Webhook.objects.filter(pk=webhook.pk).update(active=False)
+    webhooks_changed()  # an update() sends no post_save: the receivers are read again all the same
     webhook.active = False
     return webhook

@@ -24,8 +24,10 @@ import ssl
 import time
 from datetime import timedelta
 from urllib.parse import urlsplit
+from uuid import uuid4
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
@@ -194,12 +196,47 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, st
 # --- fan-out and delivery ---------------------------------------------------------------
 
 
+# Which organizations have an active webhook: kept in each process's memory (every lodging asks)
+# and read again when the version in the shared cache changes, which any save, delete or
+# switching off of a webhook does.
+RECEIVERS_VERSION_KEY = "grievances:webhooks:version"
+_receivers: tuple[str, frozenset[int]] | None = None
+
+
+def receiving_organizations() -> frozenset[int] | None:
+    """Ids of the organizations with an active webhook; None when no shared cache can say it is current."""
+    global _receivers
+    version = cache.get(RECEIVERS_VERSION_KEY)
+    if version is None:
+        cache.add(RECEIVERS_VERSION_KEY, uuid4().hex, timeout=None)
+        version = cache.get(RECEIVERS_VERSION_KEY)
+        if version is None:
+            return None
+    if _receivers is None or _receivers[0] != version:
+        _receivers = (version, frozenset(Webhook.objects.active().values_list("organization_id", flat=True)))
+    return _receivers[1]
+
+
+def webhooks_changed(**_signal) -> None:
+    """A webhook was added, changed, switched off or deleted: every process reads the receivers again.
+
+    Once now and once after commit, so that a process that read the table between the two cannot keep the old set.
+    """
+    cache.set(RECEIVERS_VERSION_KEY, uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(RECEIVERS_VERSION_KEY, uuid4().hex, timeout=None))
+
+
 def on_case_change(change: CaseChange) -> None:
     """Subscribed to the core's announcements: offer the committed event to webhooks.
 
     Called after the commit and ``robust``: whatever goes wrong here is
     logged and never reaches the person whose action was just saved.
     """
+    if change.new_case:
+        # A new case has no referrals: only its agencies' webhooks can want it, and usually none does.
+        receivers = receiving_organizations()
+        if receivers is not None and not receivers.intersection(change.agencies):
+            return
     fan_out(change.event_id, grievance_id=change.case_id, agencies=list(change.agencies), public=change.public)
 
 

@@ -94,9 +94,11 @@ def _fresh_request(scope, *, at_connect: bool = False) -> SimpleNamespace:
     At connect they are the ones ``AuthMiddlewareStack`` has just read; read
     again, they would cost two more queries per socket in a burst of joins.
     """
+    # The cookies carry the lodging receipt, which opens a case like the session's capability.
+    cookies = scope.get("cookies") or {}
     if at_connect and scope.get("session") is not None and scope.get("user") is not None:
-        return SimpleNamespace(session=scope["session"], user=scope["user"])
-    request = SimpleNamespace(session=fresh_session(scope))
+        return SimpleNamespace(session=scope["session"], user=scope["user"], COOKIES=cookies)
+    request = SimpleNamespace(session=fresh_session(scope), COOKIES=cookies)
     request.user = get_user(request)
     return request
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,7 @@ from portal.models import Membership
 from portal.rules import can_act_for
 
 REFERENCE_ATTEMPTS = 8
+SUBMISSION_PRUNE_ONE_IN = 50
 
 
 @dataclass(frozen=True)
@@ -264,17 +266,29 @@ def submission_claim(*, scope: str, key: str, body: str) -> Submission:
     The first caller inserts the record; a concurrent caller with the same key
     waits on the unique index until the first commits and then finds its
     record (and the case it lodged). A first lodging that fails rolls the
-    record back with it, so the key can be used again.
+    record back with it, so the key can be used again. A record past its
+    expiry is no claim: the key lodges anew.
     """
     digest = key_digest(scope, key)
     now = timezone.now()
-    LodgingSubmission.objects.filter(expires_at__lt=now).delete()
-    try:
-        with transaction.atomic():
-            record = LodgingSubmission.objects.create(key_digest=digest, body_digest=body, expires_at=now + KEEP_FOR)
-    except IntegrityError:
-        return Submission(LodgingSubmission.objects.select_related("grievance").get(key_digest=digest), first=False)
-    return Submission(record, first=True)
+    # Expired records go now and then, not on every lodging (a statement each time).
+    if secrets.randbelow(SUBMISSION_PRUNE_ONE_IN) == 0:
+        LodgingSubmission.objects.filter(expires_at__lt=now).delete()
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                record = LodgingSubmission.objects.create(
+                    key_digest=digest, body_digest=body, expires_at=now + KEEP_FOR
+                )
+        except IntegrityError:
+            existing = LodgingSubmission.objects.select_related("grievance").get(key_digest=digest)
+            if existing.expires_at >= now:
+                return Submission(existing, first=False)
+            LodgingSubmission.objects.filter(pk=existing.pk, expires_at__lt=now).delete()
+            continue
+        return Submission(record, first=True)
+    # Another request took the expired key's place between the two attempts: theirs is the first.
+    return Submission(LodgingSubmission.objects.select_related("grievance").get(key_digest=digest), first=False)
 
 
 def submission_settle(*, submission: Submission, grievance: Grievance) -> None:

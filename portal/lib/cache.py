@@ -68,6 +68,17 @@ class ResilientRedisCache(RedisCache):
         """Ask Redis directly; raises when it cannot be reached."""
         return self._cache.get_client(write=True).ping()
 
+    def redis_client(self):
+        """The shared ``redis.Redis`` for callers that need more than get/set (a sorted set), or
+        None while Redis is being left alone; such callers report a failure with :meth:`mark_down`."""
+        if self.unavailable():
+            return None
+        return self._cache.get_client(write=True)
+
+    def mark_down(self, exc) -> None:
+        """A caller of :meth:`redis_client` found Redis unreachable: every user of the cache rests it."""
+        self._mark_down(exc)
+
     def _falls_back(self, key) -> bool:
         return bool(self.fallback_prefixes) and isinstance(key, str) and key.startswith(self.fallback_prefixes)
 

@@ -8,6 +8,11 @@ Two stores share one interface (``hit``, ``retry_after``, ``take``):
 - :class:`CacheStore` counts hits per fixed window in the cache. For limits
   on every request (API tokens, anonymous API reads), where a database write
   per request would cost too much and a brief lapse costs little.
+- :class:`RedisFirstStore` keeps the same sliding window as the database
+  store in Redis while the shared cache is Redis and up, and hands over to a
+  database store when it is not: no database write per hit, and the limit
+  keeps working through an outage (each store counts its own hits, so an
+  outage or an emptied Redis starts the count afresh once).
 
 Keys are never stored as given: both stores keep a keyed hash (HMAC under a
 key derived from ``SECRET_KEY``), so an address or a reference cannot be
@@ -23,8 +28,12 @@ from datetime import timedelta
 
 from django.core.cache import caches
 from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from portal.lib import sealed
+
+_REDIS_FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -122,3 +131,66 @@ class CacheStore:
         """Count this hit; returns the seconds until the window ends when it was one too many (else 0)."""
         count, seconds = self._count(limit, raw_key, add=1)
         return seconds if count > limit.count else 0
+
+
+class RedisFirstStore:
+    """A sliding window in Redis (one sorted set of hit times per key), else ``fallback``.
+
+    Used when the cache alias is a :class:`portal.lib.cache.ResilientRedisCache`
+    that is up; any other cache (the embedded default), a Redis that is being
+    left alone after a failure, or a failure during the call sends the call to
+    ``fallback`` (a :class:`DatabaseStore`), so the limit never lapses with Redis.
+    """
+
+    def __init__(self, fallback: DatabaseStore, *, alias: str = "default"):
+        self.fallback = fallback
+        self.alias = alias
+
+    def _redis(self):
+        cache = caches[self.alias]
+        redis_client = getattr(cache, "redis_client", None)
+        return cache, (redis_client() if redis_client is not None else None)
+
+    def _key(self, cache, limit: Limit, raw_key: str) -> str:
+        return cache.make_and_validate_key(f"rate-window:{limit.scope}:{keyed_hash(raw_key)}")
+
+    def hit(self, limit: Limit, raw_key: str) -> None:
+        cache, client = self._redis()
+        if client is not None:
+            now, window = time.time(), limit.window.total_seconds()
+            key = self._key(cache, limit, raw_key)
+            # One trip: add this hit, drop those that left the window, let an idle key expire.
+            pipe = client.pipeline(transaction=False)
+            pipe.zadd(key, {f"{now:.6f}:{secrets.token_hex(4)}": now})
+            pipe.zremrangebyscore(key, "-inf", now - window)
+            pipe.expire(key, int(window) + 1)
+            try:
+                pipe.execute()
+                return
+            except _REDIS_FAILURES as exc:
+                cache.mark_down(exc)
+        self.fallback.hit(limit, raw_key)
+
+    def retry_after(self, limit: Limit, raw_key: str) -> int:
+        """Seconds until ``raw_key`` may try again under ``limit``; 0 when it may now."""
+        cache, client = self._redis()
+        if client is not None:
+            now, window = time.time(), limit.window.total_seconds()
+            try:
+                # The count-th newest hit inside the window, if there are that many.
+                key = self._key(cache, limit, raw_key)
+                nth = client.zrevrangebyscore(key, "+inf", now - window, start=limit.count - 1, num=1, withscores=True)
+            except _REDIS_FAILURES as exc:
+                cache.mark_down(exc)
+            else:
+                if not nth:
+                    return 0
+                return max(1, int(nth[0][1] + window - now) + 1)
+        return self.fallback.retry_after(limit, raw_key)
+
+    def take(self, limit: Limit, raw_key: str) -> int:
+        """Count a hit unless the limit is reached; returns the seconds to wait (0: counted, go on)."""
+        if seconds := self.retry_after(limit, raw_key):
+            return seconds
+        self.hit(limit, raw_key)
+        return 0

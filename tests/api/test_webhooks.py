@@ -310,3 +310,41 @@ def test_tls_to_the_checked_address_still_checks_the_host_name(monkeypatch, sett
     assert status is None and "no handshake" in error
     assert handshakes == [("hooks.example.org", True, ssl.CERT_REQUIRED)]
     assert first.fileno() == -1  # the unwrapped socket is not left open
+
+
+def test_a_new_case_no_webhook_wants_reads_no_webhook_and_a_new_webhook_counts_at_once(
+    receiver, agency, supervisor, category, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grievances.api.services import webhook_deactivate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lodge(category)  # the receivers are read once per process
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        lodge(category)
+    assert not [q["sql"] for q in queries.captured_queries if "grievances_webhook" in q["sql"]]
+
+    registered = webhook_create(organization=agency, user=supervisor, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        lodge(category)
+    assert WebhookDelivery.objects.count() == 1
+    # Switched off with an update(), which sends no signal: still read again.
+    webhook_deactivate(webhook=registered.webhook, user=supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        lodge(category)
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_without_a_shared_cache_every_new_case_asks_the_webhook_table(
+    receiver, agency, supervisor, category, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(webhooks.cache, "get", lambda *args, **kwargs: None)
+    monkeypatch.setattr(webhooks.cache, "add", lambda *args, **kwargs: False)
+    with django_capture_on_commit_callbacks(execute=True):
+        lodge(category)
+    webhook_create(organization=agency, user=supervisor, url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        lodge(category)
+    assert WebhookDelivery.objects.count() == 1

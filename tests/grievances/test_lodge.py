@@ -1,6 +1,5 @@
 """Lodging a grievance: with or without an account, anonymously, or for others."""
 
-import json
 import re
 from datetime import timedelta
 
@@ -11,9 +10,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from grievances import receipts
 from grievances.models import CaseEvent, Grievance, ThrottleHit
 from grievances.services import grievance_lodge
-from grievances.views import NEW_PIN_SESSION_KEY
 from grievances.workflow import Status
 from portal.lib import sms
 from portal.models import Membership
@@ -322,25 +321,106 @@ def test_sending_the_same_lodging_page_twice_shows_the_first_case_and_lodges_no_
     assert Grievance.objects.count() == 2
 
 
+def test_a_lodging_key_sent_again_after_its_record_expired_lodges_anew(client, category):
+    from grievances.submissions import LodgingSubmission
+
+    key = _page_key(client)
+    client.post("/grievances/new/", form_data(category, submission=key))
+    LodgingSubmission.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    again = client.post("/grievances/new/", form_data(category, submission=key))
+    assert again.status_code == 302 and Grievance.objects.count() == 2
+    assert LodgingSubmission.objects.get().grievance == Grievance.objects.order_by("-pk").first()
+
+
+def test_expired_lodging_keys_are_pruned_now_and_then(client, category, monkeypatch):
+    from grievances.services import lodging
+    from grievances.submissions import LodgingSubmission
+
+    client.post("/grievances/new/", form_data(category, submission=_page_key(client)))
+    LodgingSubmission.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(lodging, "SUBMISSION_PRUNE_ONE_IN", 1)
+    client.post("/grievances/new/", form_data(category, submission=_page_key(client)))
+    assert LodgingSubmission.objects.count() == 1
+
+
 def test_a_lodging_key_this_site_did_not_sign_is_ignored_not_trusted(client, category):
     client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
     client.post("/grievances/new/", form_data(category, submission="chosen-by-me"))
     assert Grievance.objects.count() == 2
 
 
-def session_row(client) -> str:
-    """What the database holds for this browser's session: the stored text and its decoded content."""
-    row = Session.objects.get(session_key=client.cookies[django_settings.SESSION_COOKIE_NAME].value)
-    return row.session_data + json.dumps(row.get_decoded())
-
-
-def test_the_pin_waiting_to_be_shown_is_sealed_in_the_session_and_gone_once_shown(client, category):
+def test_the_pin_waiting_to_be_shown_is_sealed_in_the_receipt_and_gone_once_shown(client, category):
     response = client.post("/grievances/new/", form_data(category))
-    stored_before_showing = session_row(client)
+    receipt_before_showing = client.cookies[receipts.COOKIE]
+    assert receipt_before_showing["httponly"] and receipt_before_showing["samesite"] == "Lax"
     page = client.get(response["Location"]).content.decode()
     pin = re.search(r'data-testid="pin">(\d{6})<', page).group(1)
-    assert pin not in stored_before_showing
-    assert Grievance.objects.get().reference not in json.dumps(client.session.get(NEW_PIN_SESSION_KEY))
+    reference = Grievance.objects.get().reference
+    # Sealed: neither the PIN nor the reference can be read from the browser's cookie.
+    assert pin not in receipt_before_showing.value and reference not in receipt_before_showing.value
+    assert pin not in response["Location"]
+    # Gone from the receipt once shown; the receipt still opens the case.
+    assert receipts.take_pin(client_request(client), reference=reference) == (None, None)
+    assert client.get(Grievance.objects.get().get_absolute_url()).status_code == 200
+
+
+def client_request(client):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(COOKIES={name: morsel.value for name, morsel in client.cookies.items()})
+
+
+def test_an_anonymous_lodging_writes_no_session(client, category):
+    response = client.post("/grievances/new/", form_data(category))
+    client.get(response["Location"])
+    assert not Session.objects.exists()
+    assert django_settings.SESSION_COOKIE_NAME not in client.cookies
+
+
+def test_a_copy_of_the_receipt_taken_before_the_page_was_seen_does_not_show_the_pin_again(client, category):
+    from django.test import Client
+
+    response = client.post("/grievances/new/", form_data(category))
+    copy = Client()
+    copy.cookies[receipts.COOKIE] = client.cookies[receipts.COOKIE].value
+    assert 'data-testid="pin"' in client.get(response["Location"]).content.decode()
+    again = copy.get(response["Location"])
+    assert again.status_code == 200 and 'data-testid="pin"' not in again.content.decode()
+
+
+def test_another_browser_without_the_receipt_cannot_see_the_acknowledgement(client, category):
+    from django.test import Client
+
+    response = client.post("/grievances/new/", form_data(category))
+    assert Client().get(response["Location"]).status_code == 404
+    forged = Client()
+    forged.cookies[receipts.COOKIE] = client.cookies[receipts.COOKIE].value[:-4] + "AAAA"
+    assert forged.get(response["Location"]).status_code == 404
+
+
+def test_a_new_pin_ends_what_the_receipt_allowed(client, category):
+    from grievances.pins import hash_pin
+
+    response = client.post("/grievances/new/", form_data(category))
+    Grievance.objects.update(pin_hash=hash_pin("123456"))
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_a_receipt_opens_its_case_for_two_hours_only(client, category, monkeypatch):
+    response = client.post("/grievances/new/", form_data(category))
+    case_url = Grievance.objects.get().get_absolute_url()
+    assert client.get(case_url).status_code == 200
+    later = receipts.time.time() + receipts.MAX_AGE_SECONDS + 60
+    monkeypatch.setattr(receipts.time, "time", lambda: later)
+    monkeypatch.setattr("portal.lib.sealed.time.time", lambda: later)
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_two_lodgings_from_one_browser_each_show_their_own_pin(client, category):
+    first = client.post("/grievances/new/", form_data(category, description="First"))
+    second = client.post("/grievances/new/", form_data(category, description="Second"))
+    assert 'data-testid="pin"' in client.get(second["Location"]).content.decode()
+    assert 'data-testid="pin"' in client.get(first["Location"]).content.decode()
 
 
 def test_a_pin_not_shown_within_half_an_hour_is_not_shown_at_all(client, category, monkeypatch):

@@ -90,3 +90,95 @@ def test_a_lodging_a_queue_is_watching_is_rendered_for_it(client, category, djan
     agency = Grievance.objects.get(description="Lodging number 1").agency_id
     realtime.mark_listening(queue_group(agency, language="en"))
     assert _reads_the_case_back(_lodge_and_announce(client, category, 2, django_capture_on_commit_callbacks))
+
+
+def _statements(queries) -> list[str]:
+    """The statements a request sent, without the transaction bookkeeping around them."""
+    bookkeeping = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(bookkeeping)]
+
+
+def test_an_anonymous_lodging_and_its_acknowledgement_ask_the_database_six_statements(
+    client, category, django_capture_on_commit_callbacks
+):
+    """The busiest write path: no session row, no rate-limit row (Redis counts), nothing read back.
+
+    The lodging: the category, the case, its two events, and after the commit the insights
+    task (no webhook table: no agency has one). The acknowledgement: the case.
+    """
+    _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)  # the calendar, once per process
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/grievances/new/",
+            form_data(category, description="Anonymous", anonymous="on", contact_preference="none"),
+            REMOTE_ADDR="10.1.0.2",
+        )
+    assert response.status_code == 302
+    lodging = _statements(queries)
+    assert not [sql for sql in lodging if "django_session" in sql or "grievances_throttlehit" in sql]
+    assert not [sql for sql in lodging if "grievances_webhook" in sql]
+    assert len(lodging) == 5, lodging
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(response["Location"]).status_code == 200
+    assert len(_statements(queries)) == 1, _statements(queries)
+
+
+def test_a_lodging_with_a_phone_number_adds_only_its_acknowledgement_task(
+    client, category, django_capture_on_commit_callbacks
+):
+    _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        client.post("/grievances/new/", form_data(category, description="With a phone"), REMOTE_ADDR="10.1.0.3")
+    lodging = _statements(queries)
+    assert len(lodging) == 6, lodging
+    assert sum('INSERT INTO "django_tasks_database_dbtaskresult"' in sql for sql in lodging) == 2
+
+
+def test_a_browser_lodging_with_its_one_time_key_adds_two_statements(
+    client, category, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The form's key is claimed (one insert) and settled (one update); expired keys are pruned now and then."""
+    import re
+
+    from grievances.services import lodging
+
+    monkeypatch.setattr(lodging.secrets, "randbelow", lambda n: 1)  # not this time's turn to prune
+    _lodge_and_announce(client, category, 1, django_capture_on_commit_callbacks)
+    key = re.search(r'name="submission" value="([^"]+)"', client.get("/grievances/new/").content.decode()).group(1)
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/grievances/new/",
+            form_data(category, description="Keyed", anonymous="on", contact_preference="none", submission=key),
+            REMOTE_ADDR="10.1.0.4",
+        )
+    lodging_statements = _statements(queries)
+    assert len(lodging_statements) == 7, lodging_statements
+    assert not [sql for sql in lodging_statements if sql.startswith("DELETE")]
+
+
+@pytest.fixture
+def lodging_on_redis(settings, redis_server):
+    """The cache on a redis-server this test may stop (as tests/portal's ``on_redis``)."""
+    from portal.lib.cache import ResilientRedisCache
+    from tests.portal.conftest import redis_settings
+
+    settings.CACHES = redis_settings(redis_server.url)["CACHES"]
+    ResilientRedisCache._down_until = 0.0
+    yield redis_server
+    ResilientRedisCache._down_until = 0.0
+
+
+def test_the_lodging_limit_holds_while_redis_is_down_and_the_pin_still_shows_once(client, category, lodging_on_redis):
+    from grievances.models import ThrottleHit
+
+    address = "198.51.100.7"
+    assert client.post("/grievances/new/", form_data(category), REMOTE_ADDR=address).status_code == 302
+    lodging_on_redis.stop()
+    for n in range(10):  # the database counts afresh: one more allowance at most
+        response = client.post("/grievances/new/", form_data(category, description=f"n{n}"), REMOTE_ADDR=address)
+        assert response.status_code == 302
+    assert client.post("/grievances/new/", form_data(category), REMOTE_ADDR=address).status_code == 429
+    assert ThrottleHit.objects.count() == 10
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="pin"' in page
+    assert 'data-testid="pin"' not in client.get(response["Location"]).content.decode()

@@ -14,7 +14,7 @@ def redis_settings(url: str) -> dict:
                 "OPTIONS": {
                     "socket_connect_timeout": 1,
                     "socket_timeout": 1,
-                    "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:"],
+                    "LOCAL_FALLBACK_PREFIXES": ["allauth:rl:", "once:"],
                 },
             }
         },

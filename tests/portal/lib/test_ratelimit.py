@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from grievances.models import ThrottleHit
-from portal.lib.ratelimit import CacheStore, DatabaseStore, Limit
+from portal.lib.ratelimit import CacheStore, DatabaseStore, Limit, RedisFirstStore
 
 THREE_AN_HOUR = Limit("test", 3, timedelta(hours=1))
 
@@ -64,3 +64,58 @@ def test_the_cache_store_keeps_no_key_as_given():
     CacheStore().hit(Limit("test-cache", 2, timedelta(minutes=1)), "203.0.113.9")
     keys = list(caches["default"]._cache)
     assert keys and not any("203.0.113.9" in key for key in keys)
+
+
+# --- Redis first, the database while Redis is down ---------------------------------------
+
+
+def _redis_first():
+    return RedisFirstStore(DatabaseStore(ThrottleHit))
+
+
+@pytest.mark.django_db
+def test_the_redis_first_store_counts_in_redis_and_writes_no_row():
+    store = _redis_first()
+    for _ in range(3):
+        assert store.take(THREE_AN_HOUR, "203.0.113.9") == 0
+    assert 3500 < store.take(THREE_AN_HOUR, "203.0.113.9") <= 3601
+    assert store.retry_after(THREE_AN_HOUR, "198.51.100.1") == 0
+    assert not ThrottleHit.objects.exists()
+    keys = cache.redis_client().keys("*rate-window*")
+    assert keys and not any(b"203.0.113.9" in key for key in keys)
+
+
+@pytest.mark.django_db
+def test_the_redis_first_store_frees_a_key_as_its_oldest_hit_leaves_the_window(monkeypatch):
+    from portal.lib import ratelimit
+
+    store = _redis_first()
+    start = ratelimit.time.time()
+    for offset in (0, 600, 1200):
+        monkeypatch.setattr(ratelimit.time, "time", lambda offset=offset: start + offset)
+        store.hit(THREE_AN_HOUR, "key")
+    monkeypatch.setattr(ratelimit.time, "time", lambda: start + 1800)
+    assert 1790 < store.retry_after(THREE_AN_HOUR, "key") <= 1801  # the first hit leaves at +3600
+    monkeypatch.setattr(ratelimit.time, "time", lambda: start + 3601)
+    assert store.retry_after(THREE_AN_HOUR, "key") == 0
+
+
+@pytest.mark.django_db
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}})
+def test_without_redis_the_redis_first_store_counts_in_the_database():
+    store = _redis_first()
+    for _ in range(3):
+        store.hit(THREE_AN_HOUR, "key")
+    assert ThrottleHit.objects.count() == 3
+    assert store.retry_after(THREE_AN_HOUR, "key") > 0
+
+
+@pytest.mark.django_db
+def test_the_redis_first_store_keeps_limiting_in_the_database_while_redis_is_down(on_redis):
+    store = _redis_first()
+    store.hit(THREE_AN_HOUR, "key")  # counted in Redis
+    on_redis.stop()
+    for _ in range(3):
+        assert store.take(THREE_AN_HOUR, "key") == 0  # the database counts afresh
+    assert store.take(THREE_AN_HOUR, "key") > 0
+    assert ThrottleHit.objects.count() == 3
