@@ -18,6 +18,12 @@ from tests.grievances.test_lodge import run_tasks
 pytestmark = pytest.mark.django_db
 
 
+def _in_thai(name, **values):
+    # The case's language, which the line answers in.
+    with translation.override("th"):
+        return render(name, **values)
+
+
 @pytest.fixture
 def decided(texted, officer, django_capture_on_commit_callbacks):  # noqa: F811 - the imported fixture
     act(
@@ -36,7 +42,9 @@ def test_the_question_follows_the_decision_once_and_fits_its_segments(decided):
     kinds = list(Message.objects.filter(direction="out").values_list("kind", flat=True))
     assert kinds == ["resolved", "satisfaction"]
     question = sms.outbox[-1].body
-    assert decided.reference in question and "1 Yes" in question and "3 No" in question
+    assert decided.reference in question and all(f"\n{n} " in question for n in (1, 2, 3))
+    # In the complainant's language (this case was lodged in Thai), nothing left in English.
+    assert decided.language == "th" and "Yes" not in question
     assert Message.objects.get(kind="satisfaction").segments <= 2
     run_tasks()
     assert Message.objects.filter(kind="satisfaction").count() == 1 and len(sms.outbox) == 2
@@ -48,10 +56,10 @@ def test_numbered_answers_are_recorded_through_the_service(decided, client):
     from tests.grievances.sms.conftest import Phone
 
     phone = Phone(client, number=NUMBER.replace(" ", ""))
-    assert "treated fairly" in phone.reply("2")
+    assert phone.reply("2") == _in_thai("rate_fair")
     answer = Answer.objects.get(grievance=decided)
     assert (answer.resolved, answer.fair, answer.channel) == ("partly", None, "sms")
-    assert "Thank you" in phone.reply("1")
+    assert phone.reply("1") == _in_thai("rate_thanks")
     answer.refresh_from_db()
     assert answer.fair is True
     assert Conversation.objects.get(number_hash=number_hash(NUMBER)).state == "idle"
@@ -84,7 +92,7 @@ def test_an_answer_after_the_window_is_refused_in_a_short_text(decided, client):
     phone = Phone(client, number=NUMBER.replace(" ", ""))
     phone.reply("3")
     Answer.objects.update(answered_at=timezone.now() - timedelta(days=20))
-    assert "can no longer be changed" in phone.reply("2")
+    assert phone.reply("2") == _in_thai("rate_too_late", reference=decided.reference)
     assert Answer.objects.get().fair is None
 
 
