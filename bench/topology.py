@@ -166,8 +166,6 @@ class Topology:
             PROMETHEUS_MULTIPROC_DIR=str(self.directory / "metrics"),
             SECRET_KEY=self.secret_key(),
             SUARA_DATA_KEYS=self.data_keys(),
-            # A task held by a killed worker goes back to the queue after a minute (the least allowed).
-            SUARA_TASK_STALE_SECONDS="60",
         )
         return env
 

@@ -200,4 +200,9 @@ def tasks_reap() -> int:
 
 def heartbeats_forget() -> int:
     """Delete the heartbeats of worker ids not heard from for a day."""
-    return WorkerHeartbeat.objects.filter(seen_at__lt=Now() - FORGET_AFTER).delete()[0]
+    # Read first: the reaper calls this every few seconds, and on SQLite even a
+    # DELETE that matches nothing takes the database's write lock.
+    forgotten = list(WorkerHeartbeat.objects.filter(seen_at__lt=Now() - FORGET_AFTER).values_list("pk", flat=True))
+    if not forgotten:
+        return 0
+    return WorkerHeartbeat.objects.filter(pk__in=forgotten).delete()[0]

@@ -1,0 +1,28 @@
+"""``make prod-check``'s own bookkeeping: it counts what it claims to count."""
+
+import socket
+
+from bench.prod_check import established, mail_recipients
+
+
+def test_two_messages_in_one_file_count_as_two_recipients(tmp_path):
+    # Django's file backend appends a second message sent in the same second to the same file.
+    (tmp_path / "20261130-080000-1.log").write_text(
+        "Subject: a\nTo: one@example.test\n\nBody\n" + "-" * 79 + "\nSubject: b\nTo: two@example.test\n\nBody\n"
+    )
+    (tmp_path / "20261130-080001-2.log").write_text("Subject: c\nTo: three@example.test\n\nTo: not-a-header\n")
+
+    assert mail_recipients(tmp_path) == {"one@example.test", "two@example.test", "three@example.test"}
+    assert mail_recipients(tmp_path / "missing") == set()
+
+
+def test_open_connections_to_a_port_are_counted():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert established(port) == 0
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = server.accept()
+            with accepted:
+                assert established(port) == 1  # the server's end of it (the client's local port differs)
