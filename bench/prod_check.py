@@ -368,7 +368,10 @@ def follow_request_ids(topology: Topology, request_ids: list[str]) -> int:
 
 
 def established(port: int) -> int:
-    """Open TCP connections to a local listening ``port`` (nginx keeps none idle to uvicorn: one per websocket)."""
+    """Open TCP connections to 127.0.0.1:``port`` (nginx keeps none idle to uvicorn: one per websocket)."""
+    # /proc/net/tcp writes 127.0.0.1 as 0100007F (IPv4) or …FFFF00000100007F (IPv4-mapped IPv6);
+    # the address matters: another program's outgoing connection may use the same port number.
+    wanted = f":{port:04X}"
     count = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -377,7 +380,8 @@ def established(port: int) -> int:
             continue
         for line in lines:
             fields = line.split()
-            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            local, state = fields[1], fields[3]
+            if state == "01" and local.endswith("0100007F" + wanted):
                 count += 1
     return count
 

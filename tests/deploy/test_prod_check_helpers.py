@@ -26,3 +26,21 @@ def test_open_connections_to_a_port_are_counted():
             accepted, _ = server.accept()
             with accepted:
                 assert established(port) == 1  # the server's end of it (the client's local port differs)
+
+
+def test_a_killed_node_counts_as_gone_only_once_its_port_refuses():
+    from bench.topology import port_open
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        assert port_open(port)
+    assert not port_open(port)
+    assert not port_open(None)
+
+
+def test_a_database_without_the_demo_officer_is_not_taken_for_seeded():
+    from bench.topology import demo_data_present
+
+    assert not demo_data_present("postgres://nobody@127.0.0.1:1/nothing")
