@@ -727,6 +727,9 @@ def main() -> int:
     except BenchError as exc:
         say(f"prod-check: could not start: {exc}")
         status = 2
+    except KeyboardInterrupt as exc:
+        say(f"prod-check: stopped ({exc or 'Ctrl-C'}); stopping the topology")
+        status = 130
     except BrowserUnavailable as exc:
         say(f"prod-check: could not start the browser: {exc}")
         status = 2
@@ -745,7 +748,7 @@ def main() -> int:
             except Exception:  # the topology is stopped whatever the browser says
                 pass
         topology.down()
-    line = " ".join(f"{k}={v}" for k, v in counts.items() if k != "canary")
+    line = " ".join(f"{k}={v}" for k, v in counts.items() if k not in ("canary", "request_ids"))
     say(f"prod-check: {'ok' if status == 0 else 'failed'} {line} seconds={time.monotonic() - started:.0f}")
     return status
 
