@@ -36,7 +36,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if not entry or Path(entry).resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from bench.pages import BIN, ROOT, BenchError, ensure_database, portal_env, run_step  # noqa: E402
+from bench.pages import BIN, ROOT, BenchError, ensure_database, libpq_url, portal_env, run_step  # noqa: E402
 
 DEPLOY = ROOT / "deploy"
 DEFAULT_DATABASE_URL = "postgres://root@127.0.0.1:5432/suara_prod"
@@ -166,8 +166,6 @@ class Topology:
             PROMETHEUS_MULTIPROC_DIR=str(self.directory / "metrics"),
             SECRET_KEY=self.secret_key(),
             SUARA_DATA_KEYS=self.data_keys(),
-            # A task held by a killed worker goes back to the queue after a minute (the least allowed).
-            SUARA_TASK_STALE_SECONDS="60",
         )
         return env
 
@@ -246,7 +244,7 @@ class Topology:
             collect = manage + ["collectstatic", "--noinput", "-v", "0"]
             run_step("collectstatic", collect, env, self.directory / "collectstatic.log")
         marker = self.directory / f"seeded-{self.database_url.rsplit('/', 1)[-1]}"
-        if not marker.exists():
+        if not marker.exists() or not demo_data_present(self.database_url):
             # seed_demo refuses production; same database, development settings.
             seed = manage + ["seed_demo", "--quiet-accounts"]
             run_step("seed_demo", seed, dict(env, DJANGO_ENV="development"), self.directory / "seed_demo.log")
@@ -313,10 +311,19 @@ class Topology:
     def node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)
 
-    def kill(self, name: str) -> None:
-        """Lose a node the hard way: SIGKILL to its whole process group, no goodbye."""
+    def kill(self, name: str, *, wait: float = 15) -> None:
+        """Lose a node the hard way: SIGKILL to its whole process group, no goodbye.
+
+        Returns once it is gone: SIGKILL is only delivered when a process next
+        runs, and on a busy machine a dying node's listening socket goes on
+        taking connections for a moment (nginx would send it a request that
+        then fails). "Gone" is its port refusing connections and its leader dead.
+        """
         node = self.node(name)
         kill_group(node.pid, signal.SIGKILL)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and (alive(node.pid) or port_open(node.port)):
+            time.sleep(0.1)
 
     def down(self) -> None:
         pid = self.nginx_pid()
@@ -342,6 +349,28 @@ def kill_group(pid: int | None, signum: int, *, group: bool = True) -> None:
             os.kill(pid, signum)
     except ProcessLookupError:
         pass
+
+
+def demo_data_present(database_url: str) -> bool:
+    """The demo officer is in the database (a database dropped and made again since is not seeded)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(libpq_url(database_url), connect_timeout=5) as connection:
+            row = connection.execute("SELECT 1 FROM portal_user WHERE email = 'officer@demo.suara.test'").fetchone()
+    except psycopg.Error:
+        return False
+    return row is not None
+
+
+def port_open(port: int | None) -> bool:
+    if not port:
+        return False
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 def alive(pid: int | None) -> bool:

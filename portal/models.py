@@ -241,3 +241,29 @@ class SentMessage(models.Model):
             if first:
                 cls.objects.filter(key=key[:200]).delete()
             raise
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker process saying it is alive, every few seconds (``portal.workers``).
+
+    ``manage.py tasks_reap`` gives a running task back to the queue as soon as
+    the heartbeat of the worker holding it stops, instead of waiting for the
+    task to grow older than the longest legitimate task.
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    # When this process started, by its own clock (the one that stamps the
+    # tasks it claims): a task claimed under this id before then was claimed by
+    # a predecessor that has since died (systemd restarts a worker under the same id).
+    started_at = models.DateTimeField(_("process started"))
+    # Written with the database's clock, and compared with it too.
+    seen_at = models.DateTimeField(_("last heard from"))
+
+    class Meta:
+        verbose_name = _("task worker heartbeat")
+        verbose_name_plural = _("task worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}, pid {self.pid})"

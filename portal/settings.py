@@ -276,6 +276,10 @@ TASKS = {
 # A task "running" longer than this is taken for abandoned by a dead worker and
 # requeued by `manage.py tasks_reap` (longer than the slowest PDF render).
 SUARA_TASK_STALE_SECONDS = env_int("SUARA_TASK_STALE_SECONDS", 15 * 60, minimum=60)
+# Sooner than that, a running task goes back to the queue when the worker
+# holding it has not said it is alive for this long (portal.workers): a killed
+# worker's task is taken up again in seconds, a long task on a live one never.
+SUARA_TASK_HEARTBEAT_SECONDS = env_int("SUARA_TASK_HEARTBEAT_SECONDS", 20, minimum=10)
 
 # --- E-mail -----------------------------------------------------------------
 MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"), base_dir=BASE_DIR)}

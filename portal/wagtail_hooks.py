@@ -107,5 +107,7 @@ def keep_unpublished_organization_documents_private(document, request):
 
 @hooks.register(registry.BACKGROUND_COMMANDS)
 def task_reaper():
-    # Tasks left "running" by a worker that died go back to the queue.
-    return [["tasks_reap", "--every", "60"]]
+    # Tasks left "running" by a worker that died go back to the queue: a look
+    # every few seconds (two small queries) keeps a dead worker's task waiting
+    # little longer than the heartbeat's allowed silence.
+    return [["tasks_reap", "--every", "5"]]

@@ -6,6 +6,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
@@ -16,7 +17,7 @@ from portal.management.commands.run_portal import uvicorn_command
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 # The Compose specification's top-level and service keys this file may use (a
-# subset of the spec: a misspelt key, which Compose would reject, fails here).
+# house subset of the spec, on top of the schema check below).
 TOP_KEYS = {"name", "services", "networks", "volumes", "secrets", "configs"}
 SERVICE_KEYS = {
     "image", "build", "restart", "environment", "secrets", "volumes", "depends_on", "read_only", "tmpfs",
@@ -49,6 +50,39 @@ def test_the_compose_file_uses_only_known_keys_and_wires_every_role():
             assert not re.search(r"(SECRET|PASSWORD|KEY)$", key), (name, key)
             assert "://" not in str(value) or "@" not in str(value), (name, key)
     assert "9108" not in str(services["proxy"])  # the proxy has no route to the metrics
+
+
+def compose_specification() -> dict:
+    # The Compose specification's JSON schema as check-jsonschema ships it (a
+    # dev dependency, kept current there): no container engine needed.
+    from check_jsonschema.builtin_schemas import get_builtin_schema
+
+    return get_builtin_schema("vendor.compose-spec")
+
+
+def specification_errors(document) -> list[str]:
+    validator = jsonschema.Draft202012Validator(compose_specification())
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
+        for error in sorted(validator.iter_errors(document), key=lambda error: list(map(str, error.absolute_path)))
+    ]
+
+
+def test_the_compose_file_is_valid_against_the_compose_specification():
+    assert specification_errors(compose()) == []
+
+
+def test_the_specification_is_a_current_one_and_rejects_what_compose_would():
+    # Older copies of the schema refuse the top-level "name" this file uses.
+    assert "name" in compose_specification()["properties"]
+    misspelt = compose()
+    misspelt["services"]["web"]["restrat"] = "always"
+    assert specification_errors(misspelt) != []
+    wrong_type = compose()
+    wrong_type["services"]["worker"]["depends_on"] = "postgres"
+    assert specification_errors(wrong_type) != []
+    unknown_top = compose() | {"service": {}}
+    assert specification_errors(unknown_top) != []
 
 
 def test_the_websocket_unit_and_container_run_uvicorn_as_the_launcher_does():

@@ -11,7 +11,8 @@ import pytest
 
 from portal.lib.backup import archive, stream
 
-KEY = stream.parse_key(stream.new_key())
+KEY_TEXT = stream.new_key()
+KEY = stream.parse_key(KEY_TEXT)
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def scratch_database():
     psql(url, "postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_backup_drop_restore_brings_back_rows_and_both_media_trees(tmp_path, scratch_database):
+def test_backup_drop_restore_brings_back_rows_and_both_media_trees(tmp_path, scratch_database, monkeypatch, capsys):
     url, database = scratch_database
     psql(url, database.name, "CREATE TABLE cases (ref text); INSERT INTO cases VALUES ('SU-1'), ('SU-2')")
     media, private = tmp_path / "media", tmp_path / "private"
@@ -95,6 +96,12 @@ def test_backup_drop_restore_brings_back_rows_and_both_media_trees(tmp_path, scr
     assert set(manifest["parts"]) == {"database.dump", "media.tar", "private.tar"}
     assert b"secret" not in (out / "private.tar.enc").read_bytes()  # encrypted at rest
     assert archive.verify(out, [KEY])["key_id"] == stream.key_id(KEY)
+    # The operator's check before an upgrade, as docs/operations.md gives it.
+    from django.core.management import call_command
+
+    monkeypatch.setenv("BACKUP_KEY", KEY_TEXT)
+    call_command("backup", "--verify", str(out))
+    assert "backup ok: 3 parts" in capsys.readouterr().out
 
     # Disaster: the database and the files are gone.
     psql(url, "postgres", f'DROP DATABASE "{database.name}" WITH (FORCE)')

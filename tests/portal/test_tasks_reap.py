@@ -50,4 +50,4 @@ def test_a_task_left_running_by_a_dead_worker_is_requeued_and_runs(settings, cap
 
 
 def test_make_run_keeps_the_reaper_running():
-    assert ["tasks_reap", "--every", "60"] in registry.background_commands()
+    assert ["tasks_reap", "--every", "5"] in registry.background_commands()
