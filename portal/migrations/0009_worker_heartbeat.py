@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0007_membership_roles_invitations_events'),
+        ('portal', '0008_membership_oversight_role'),
     ]
 
     operations = [
