@@ -58,6 +58,7 @@ from bench.topology import Topology, alive, from_environment, insecure  # noqa: 
 WEIGHTS = {"page": 50, "track": 20, "staff": 20, "lodge": 10}
 PAGES = ["/", "/grievances/new/", "/grievances/track/", "/consultations/"]
 SOCKETS_PER_SESSION = 15  # under SUARA_WS_MAX_PER_SESSION (20 per process)
+OPEN_ATTEMPTS = 3
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -161,6 +162,8 @@ class Sockets(threading.Thread):
         self.load, self.count = load, count
         self.opened = 0
         self.dropped = 0
+        self.open_retries = 0
+        self.never_opened = 0
         self.received = 0
         self.stop_event = threading.Event()
         self.ready = threading.Event()
@@ -169,24 +172,35 @@ class Sockets(threading.Thread):
         asyncio.run(self.main())
 
     async def hold(self, url: str, cookie: str, source: str) -> None:
-        try:
-            async with websockets.connect(
-                url,
-                ssl=insecure(),
-                origin=self.load.base,
-                additional_headers={"Cookie": cookie},
-                open_timeout=30,
-                local_addr=(source, 0),  # each notional person from an address of its own
-            ) as socket:
-                self.opened += 1
-                while not self.stop_event.is_set():
-                    try:
-                        await asyncio.wait_for(socket.recv(), timeout=1)
-                        self.received += 1
-                    except TimeoutError:
-                        continue
-        except (websockets.WebSocketException, OSError):
-            self.dropped += 1
+        # As the page's script does: a socket that cannot open (a handshake timing out while a
+        # crowd arrives) is tried again after a pause; one that closes once open is a drop.
+        for attempt in range(OPEN_ATTEMPTS):
+            opened = False
+            try:
+                async with websockets.connect(
+                    url,
+                    ssl=insecure(),
+                    origin=self.load.base,
+                    additional_headers={"Cookie": cookie},
+                    open_timeout=30,
+                    local_addr=(source, 0),  # each notional person from an address of its own
+                ) as socket:
+                    opened = True
+                    self.opened += 1
+                    while not self.stop_event.is_set():
+                        try:
+                            await asyncio.wait_for(socket.recv(), timeout=1)
+                            self.received += 1
+                        except TimeoutError:
+                            continue
+                    return
+            except (websockets.WebSocketException, OSError, TimeoutError):
+                if opened:
+                    self.dropped += 1
+                    return
+                self.open_retries += 1
+                await asyncio.sleep(2 * (attempt + 1))
+        self.never_opened += 1
 
     async def main(self) -> None:
         sessions = []
@@ -321,7 +335,7 @@ def main() -> int:
         )
         lost = max(0, len(load.lodged) - stored)
         requests = sum(len(v) for v in load.latencies.values()) + sum(load.errors.values())
-        errors = sum(load.errors.values()) + sockets.dropped
+        errors = sum(load.errors.values()) + sockets.dropped + sockets.never_opened
         everything = [ms for values in load.latencies.values() for ms in values]
         growth = [rss_end[key] - rss_start[key] for key in rss_end if key in rss_start]
         minutes = (time.monotonic() - begin) / 60
@@ -332,7 +346,8 @@ def main() -> int:
                 f"p50_ms={statistics.median(values) if values else 0:7.1f} p95_ms={percentile(values, 0.95):7.1f}"
             )
         print(f"  throughput_rps={requests / (minutes * 60):.1f} sockets_open={sockets.opened} "
-              f"sockets_dropped={sockets.dropped} live_messages={sockets.received}")  # fmt: skip
+              f"sockets_dropped={sockets.dropped} open_retries={sockets.open_retries} "
+              f"never_opened={sockets.never_opened} live_messages={sockets.received}")  # fmt: skip
         if rss_start:
             worst = max(rss_end, key=lambda key: rss_end[key] - rss_start.get(key, rss_end[key]))
             print(f"  rss_total_mb start={sum(rss_start.values()):.0f} end={sum(rss_end.values()):.0f} worst={worst}")
