@@ -133,3 +133,23 @@ def test_the_staff_case_page_shows_the_timeline_beside_the_actions_and_stacks_th
                 assert page.evaluate("document.documentElement.scrollWidth") <= 360
         finally:
             context.close()
+
+
+def test_no_open_case_page_of_the_demo_scrolls_sideways_at_360_px(live_server, browser, home_page):
+    # Whatever a case holds (a table of similar cases, a long category, a referral), the page fits.
+    from grievances.models import Grievance
+    from grievances.workflow import OPEN_STATES
+
+    call_command("seed_demo", "--quiet-accounts", stdout=io.StringIO())
+    cases = Grievance.objects.filter(agency__slug="sso", status__in=OPEN_STATES, category__sensitive=False)[:12]
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    try:
+        context.add_cookies([_session_cookie("officer", live_server.url)])
+        page = context.new_page()
+        wide = {}
+        for case in cases:
+            assert page.goto(f"{live_server.url}/workspace/cases/{case.reference}/").ok
+            wide[case.reference] = page.evaluate("document.documentElement.scrollWidth")
+        assert len(wide) == 12 and all(width <= 360 for width in wide.values()), wide
+    finally:
+        context.close()
