@@ -7,14 +7,10 @@ the outcome report alike.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from consultations.selectors import QuestionStatistics
-from portal.lib.charts import Chart, bar_chart
+from portal.lib.charts import Chart, cached_chart
 
 # A group keeps its colour on every chart: dark enough for 3:1 against white (WCAG 1.4.11),
 # distinct in hue for most colour vision.
@@ -28,7 +24,6 @@ GROUP_COLOURS = {
 OTHER_COLOUR = "#1b1f24"
 # Drawing takes pygal several milliseconds a chart, and a results page has one per question;
 # the figures (and so the key) change with any response, so a stale chart is never shown.
-CHART_CACHE_SECONDS = 60 * 60
 
 
 def question_chart(stats: QuestionStatistics, groups: list[tuple[str, str]]) -> Chart | None:
@@ -53,10 +48,4 @@ def question_chart(stats: QuestionStatistics, groups: list[tuple[str, str]]) -> 
         "percent": True,
         "height": 50 + 22 * len(stats.rows) * len(shown) + 10 * len(stats.rows),
     }
-    key = "consultations:chart:v1:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is not None:
-        return Chart(svg, spec["alt"])
-    chart = bar_chart(**spec)
-    cache.set(key, chart.svg, CHART_CACHE_SECONDS)
-    return chart
+    return cached_chart("consultations:chart:v1", spec)

@@ -10,21 +10,16 @@ same complementary suppression withholds a figure beside it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from grievances.insights.selectors import ThemeCounts
 from grievances.models import Grievance
 from grievances.monitoring.suppression import SUPPRESSED, WITHHELD, protect
-from portal.lib.charts import Chart, bar_chart
+from portal.lib.charts import Chart, cached_chart
 
-# Drawing takes pygal milliseconds; the figures are the key, so a stale chart is never shown.
-CHART_CACHE_SECONDS = 60 * 60
 BREAKDOWNS = ("regions", "agencies", "channels")
 
 
@@ -106,13 +101,7 @@ def trend_chart(label: str, weeks: list[Cell]) -> Chart:
         "alt": _("Cases per week of the theme “%(theme)s”; the table below gives the same figures.") % {"theme": label},
         "height": 260,
     }
-    key = "insights:trend:v1:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is not None:
-        return Chart(svg, spec["alt"])
-    chart = bar_chart(**spec)
-    cache.set(key, chart.svg, CHART_CACHE_SECONDS)
-    return chart
+    return cached_chart("insights:trend:v1", spec)
 
 
 def hidden_texts(min_cell: int) -> dict:

@@ -12,11 +12,8 @@ Three steps, so that the public page can store the middle one:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,7 +21,7 @@ from django.utils.translation import ngettext
 from grievances.models import Grievance
 from grievances.monitoring.indicators import SENSITIVE_KEY, Report
 from grievances.monitoring.suppression import SUPPRESSED, WITHHELD, protect
-from portal.lib.charts import Chart, bar_chart, line_chart
+from portal.lib.charts import Chart, bar_chart, cached_chart, line_chart
 from portal.lib.localized import localized
 
 OTHER_KEY = "other"
@@ -504,20 +501,11 @@ def sections(data: dict, *, charts: bool = True, public: bool = False, raw: bool
     return result
 
 
-CHART_CACHE_SECONDS = 60 * 60
-
-
 def render_chart(spec: dict | None) -> Chart | None:
     """The chart for ``spec``; the same figures give the same SVG, so it is kept in the cache a while."""
     if not spec:
         return None
-    key = "suara:chart:v1:" + hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is not None:
-        return Chart(svg, spec["alt"])
-    chart = _draw(spec)
-    cache.set(key, chart.svg, CHART_CACHE_SECONDS)
-    return chart
+    return cached_chart("suara:chart:v1", spec, _draw)
 
 
 def _draw(spec: dict) -> Chart:

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pygal
+from django.core.cache import cache
 from pygal.style import Style
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -209,3 +211,18 @@ def _clean(svg: bytes, title: str, *, values_after_bars: bool = False) -> bytes:
     if random_id:
         svg = svg.replace(random_id, b"chart-" + hashlib.sha256(svg.replace(random_id, b"")).hexdigest()[:16].encode())
     return b"<?xml version='1.0' encoding='utf-8'?>\n" + svg
+
+
+# Drawing takes pygal milliseconds; the figures are the key, so a stale chart is never shown.
+CHART_CACHE_SECONDS = 60 * 60
+
+
+def cached_chart(prefix: str, spec: dict, draw: Callable[[dict], Chart] | None = None) -> Chart:
+    """``draw(spec)`` (a bar chart by default), kept in the cache a while: the same figures give the same SVG."""
+    key = f"{prefix}:" + hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is not None:
+        return Chart(svg, spec["alt"])
+    chart = draw(spec) if draw else bar_chart(**spec)
+    cache.set(key, chart.svg, CHART_CACHE_SECONDS)
+    return chart
