@@ -70,6 +70,14 @@ class _AlreadyLodged(Exception):
         self.grievance = grievance
 
 
+def _claim_submission(key):
+    """The form's one-time key, claimed in the caller's transaction; a key already used raises _AlreadyLodged."""
+    claimed = services.submission_claim(scope="web", key=key, body="") if key else None
+    if claimed is not None and not claimed.first:
+        raise _AlreadyLodged(claimed.record.grievance)
+    return claimed
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def lodge(request):
@@ -90,10 +98,7 @@ def lodge(request):
                 return same
             try:
                 with transaction.atomic():
-                    key = data["submission"]
-                    claimed = services.submission_claim(scope="web", key=key, body="") if key else None
-                    if claimed is not None and not claimed.first:
-                        raise _AlreadyLodged(claimed.record.grievance)
+                    claimed = _claim_submission(data["submission"])
                     lodged = services.grievance_lodge(
                         category=data["category"],
                         description=data["description"],
@@ -192,10 +197,7 @@ def _add_to_own_case(request, form, user, reference: str):
     step = services.grievance_provide_information if grievance.status == Status.AWAITING_COMPLAINANT else None
     try:
         with transaction.atomic():
-            key = data["submission"]
-            claimed = services.submission_claim(scope="web", key=key, body="") if key else None
-            if claimed is not None and not claimed.first:
-                raise _AlreadyLodged(claimed.record.grievance)
+            claimed = _claim_submission(data["submission"])
             (step or services.grievance_reply)(
                 grievance=grievance, body=data["description"], attachments=data["attachments"], user=user
             )
